@@ -1,0 +1,207 @@
+"""The Backend interface: a backend moves cells and structure, nothing else (DESIGN.md §7).
+
+The pipeline speaks only in the types of this module. A backend reads every tab as
+a raw grid in one go, applies a list of cell updates (plus any formatting it must
+restore) in one go, applies a provisioning plan, and reports its identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell showing ``text`` that links to ``target`` (``'Tab'!A1``) in the same workbook."""
+
+    text: str
+    tab: str
+    a1: str
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A spreadsheet error value such as ``#REF!`` or ``#N/A``."""
+
+    code: str
+
+
+#: What a cell can hold once read: blank, text, number, boolean, date, a link or an error.
+CellValue = None | str | int | float | bool | dt.date | dt.datetime | Link | CellError
+
+#: How a written value should be shown.
+CellFormat = Literal["text", "number", "date", "percent"]
+
+
+@dataclass
+class RawTab:
+    """One tab as a grid: row 0 is the header row; rows may be ragged."""
+
+    name: str
+    values: list[list[CellValue]]
+    #: (row, col) -> formula text (with the leading ``=``) for cells that hold a formula.
+    #: A formula cell whose value is None has no calculated value in the file.
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def get(self, row: int, col: int) -> CellValue:
+        if row < len(self.values):
+            cells = self.values[row]
+            if col < len(cells):
+                return cells[col]
+        return None
+
+    @property
+    def header(self) -> list[CellValue]:
+        return self.values[0] if self.values else []
+
+    @property
+    def height(self) -> int:
+        return len(self.values)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+
+@dataclass
+class WorkbookData:
+    """Every tab of a workbook, read in one go, in the workbook's tab order."""
+
+    identity: str
+    tabs: dict[str, RawTab]
+    #: Opaque token a backend uses to detect that the workbook changed since this read.
+    version: object = None
+    timezone: str | None = None
+    locale: str | None = None
+
+    def tab(self, name: str) -> RawTab | None:
+        """Find a tab by name, case- and whitespace-insensitively."""
+        if name in self.tabs:
+            return self.tabs[name]
+        wanted = " ".join(name.split()).casefold()
+        for tab_name, tab in self.tabs.items():
+            if " ".join(tab_name.split()).casefold() == wanted:
+                return tab
+        return None
+
+
+@dataclass(frozen=True)
+class CellUpdate:
+    """Set one cell (0-based row and column) to a value."""
+
+    tab: str
+    row: int
+    col: int
+    value: CellValue
+    format: CellFormat = "text"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A dropdown: cells of ``col`` from row 1 (0-based) down must be one of ``values``."""
+
+    col: int
+    values: tuple[str, ...]
+    strict: bool = False  # False: warn but accept, so people are never blocked from typing
+
+
+@dataclass(frozen=True)
+class ConditionalRule:
+    """Fill ``range_a1`` with ``fill`` (RGB hex) where ``formula`` holds.
+
+    The formula is written relative to the range's top-left cell, without a leading ``=``.
+    """
+
+    range_a1: str
+    formula: str
+    fill: str
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    """What provisioning installs on one tab, at the tab's current column positions."""
+
+    name: str
+    headers: tuple[str, ...]
+    computed: frozenset[int] = frozenset()
+    widths: tuple[tuple[int, float], ...] = ()
+    validations: tuple[Validation, ...] = ()
+    rules: tuple[ConditionalRule, ...] = ()
+    notes: tuple[tuple[int, str], ...] = ()  # (col, text) notes on header cells
+    formats: tuple[tuple[int, CellFormat], ...] = ()  # (col, format) for data rows
+    freeze_header: bool = True
+
+
+@dataclass
+class Plan:
+    """What provisioning (or a sync restoring formatting) will do: empty means up to date."""
+
+    template: str
+    version: str
+    add_tabs: list[str] = field(default_factory=list)
+    header_cells: list[CellUpdate] = field(default_factory=list)
+    formatting: list[TabLayout] = field(default_factory=list)
+    #: human-readable reasons, one per missing piece
+    steps: list[str] = field(default_factory=list)
+    #: full layout of every tab, so a backend creating tabs can order and style them
+    layouts: list[TabLayout] = field(default_factory=list)
+    write_marker: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add_tabs or self.header_cells or self.formatting or self.write_marker)
+
+
+@dataclass
+class WriteResult:
+    """What a backend did: cells written and whether it touched storage at all."""
+
+    cells_written: int = 0
+    requests: int = 0
+    wrote: bool = False
+
+
+class Backend(ABC):
+    """Moves cells and structure for the pipeline; knows nothing of goals or KPIs."""
+
+    @property
+    @abstractmethod
+    def identity(self) -> str:
+        """A human-readable name of the workbook (path, or spreadsheet id)."""
+
+    @abstractmethod
+    def exists(self) -> bool:
+        """Whether the workbook exists yet (provisioning creates it)."""
+
+    @abstractmethod
+    def read(self) -> WorkbookData:
+        """Read every tab as a raw grid, with formulas, in one go."""
+
+    @abstractmethod
+    def missing_formatting(self, layout: TabLayout) -> list[str]:
+        """What of ``layout`` the workbook (as last read) lacks; empty when all is there."""
+
+    @abstractmethod
+    def marker(self) -> tuple[str, str] | None:
+        """The (template, version) marker provisioning left, as last read."""
+
+    @abstractmethod
+    def write(
+        self,
+        data: WorkbookData,
+        updates: Sequence[CellUpdate],
+        plan: Plan | None = None,
+    ) -> WriteResult:
+        """Apply ``plan`` (if any) then ``updates`` in one go.
+
+        ``data`` is the read the updates were planned from; a backend refuses
+        (:class:`~sheets_sync.errors.GuardError`) when the rows it is about to
+        write are no longer where that read found them.
+        """
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release anything held open."""

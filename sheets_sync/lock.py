@@ -1,0 +1,40 @@
+"""The cron lock: one sync per workbook at a time on this host (exit 75 otherwise)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sheets_sync.errors import TryLater
+
+
+def lock_path(identity: str, state_dir: Path | None = None) -> Path:
+    """Where the lock file of a workbook lives (one per workbook identity)."""
+    folder = state_dir or Path(tempfile.gettempdir()) / "sheets-sync"
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", identity)[-40:]
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return folder / f"{slug}.{digest}.lock"
+
+
+@contextmanager
+def workbook_lock(identity: str, state_dir: Path | None = None) -> Iterator[Path]:
+    """Hold the workbook's lock, or raise TryLater at once if another sync holds it."""
+    from filelock import FileLock, Timeout
+
+    path = lock_path(identity, state_dir)
+    lock = FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise TryLater(
+            f"another sheets-sync run holds the lock on {identity} ({path}); try again later"
+        ) from exc
+    try:
+        yield path
+    finally:
+        lock.release()

@@ -1,0 +1,145 @@
+"""Renderings of a sync result: text (for terminals and cron mail), markdown and json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sheets_sync.findings import Severity
+from sheets_sync.sync import STATUS_ORDER, SyncResult
+
+FORMATS = ("text", "markdown", "json")
+
+
+def headline(result: SyncResult) -> str:
+    """One line: what was synced, as of when, what changed, how many findings."""
+    if result.dry_run:
+        action = f"{result.cells_changed} cells would change (dry run, nothing written)"
+    else:
+        action = f"{result.cells_changed} cells changed"
+    errors, warnings, infos = (result.count(s) for s in Severity)
+    return (
+        f"{result.workbook} as of {result.as_of.isoformat()}: {action}; "
+        f"{errors} errors, {warnings} warnings, {infos} info"
+    )
+
+
+def _status_line(counts: dict[str, int]) -> str:
+    parts = [f"{s} {counts[s]}" for s in STATUS_ORDER if counts.get(s)]
+    return ", ".join(parts) if parts else "none"
+
+
+def to_dict(result: SyncResult) -> dict[str, Any]:
+    """A JSON-ready description of the result (stable keys, for pipelines)."""
+    s = result.summary
+    return {
+        "workbook": result.workbook,
+        "as_of": result.as_of.isoformat(),
+        "dry_run": result.dry_run,
+        "wrote": result.wrote,
+        "cells_changed": result.cells_changed,
+        "restored": result.restored,
+        "counts": {sev.label: result.count(sev) for sev in Severity},
+        "summary": {
+            "kpis_by_status": s.kpis,
+            "goals_by_status": s.goals,
+            "goals_by_status_per_organization": s.goals_by_org,
+            "reviews_overdue": s.reviews_overdue,
+            "reviews_never_held": s.reviews_never,
+            "tasks_without_exactly_one_accountable": s.tasks_not_one_a,
+            "findings_by_rule": s.by_rule,
+        },
+        "findings": [
+            {
+                "severity": f.severity.label,
+                "rule": f.rule,
+                "tab": f.tab,
+                "cell": f.cell,
+                "key": f.key,
+                "column": f.column,
+                "message": f.message,
+                "first_seen": result.first_seen[f.identity].isoformat(),
+                "age_days": (result.as_of - result.first_seen[f.identity]).days,
+            }
+            for f in result.findings
+        ],
+    }
+
+
+def render_json(result: SyncResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False)
+
+
+def render_text(result: SyncResult, *, limit: int | None = None) -> str:
+    """Plain text: headline, status summary, then every finding (or the first ``limit``)."""
+    s = result.summary
+    lines = [headline(result), ""]
+    lines.append(f"KPIs:  {_status_line(s.kpis)}")
+    lines.append(f"Goals: {_status_line(s.goals)}")
+    lines.append(f"Reviews overdue: {', '.join(s.reviews_overdue) or 'none'}")
+    lines.append(f"Tasks without exactly one Accountable: {', '.join(s.tasks_not_one_a) or 'none'}")
+    if result.restored:
+        lines.append(f"Restored: {'; '.join(result.restored)}")
+    lines.append("")
+    shown = result.findings if limit is None else result.findings[:limit]
+    if shown:
+        width_rule = max(len(f.rule) for f in shown)
+        width_where = max(len(f"{f.tab}!{f.cell}" if f.cell else f.tab) for f in shown)
+        for f in shown:
+            where = f"{f.tab}!{f.cell}" if f.cell else f.tab
+            lines.append(
+                f"{f.severity.label:<7} {f.rule:<{width_rule}} {where:<{width_where}} "
+                f"{f.key}: {f.message}"
+            )
+        if limit is not None and len(result.findings) > limit:
+            lines.append(f"... and {len(result.findings) - limit} more (see the Issues tab)")
+    else:
+        lines.append("No findings.")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: SyncResult) -> str:
+    """Markdown: for a wiki page, a pull request or a chat message."""
+    s = result.summary
+    out = [f"# sheets-sync report: {_md(result.workbook)}", "", f"_{_md(headline(result))}_", ""]
+    out += [
+        "## Status",
+        "",
+        "| | " + " | ".join(STATUS_ORDER) + " |",
+        "|---|" + "---:|" * len(STATUS_ORDER),
+    ]
+    for label, counts in (("KPIs", s.kpis), ("Goals", s.goals)):
+        out.append(f"| {label} | " + " | ".join(str(counts.get(x, 0)) for x in STATUS_ORDER) + " |")
+    out += ["", "## Needs attention", ""]
+    out.append(f"- Reviews overdue: {', '.join(s.reviews_overdue) or 'none'}")
+    out.append(f"- Reviews never held: {', '.join(s.reviews_never) or 'none'}")
+    out.append(f"- Tasks without exactly one Accountable: {', '.join(s.tasks_not_one_a) or 'none'}")
+    out += ["", "## Findings", ""]
+    if result.findings:
+        out += [
+            "| Severity | Rule | Tab | Cell | Key | Message | First seen |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for f in result.findings:
+            out.append(
+                f"| {f.severity.label} | {f.rule} | {_md(f.tab)} | {f.cell} | {_md(f.key)} | "
+                f"{_md(f.message)} | {result.first_seen[f.identity].isoformat()} |"
+            )
+    else:
+        out.append("No findings.")
+    return "\n".join(out) + "\n"
+
+
+def render(result: SyncResult, fmt: str = "text") -> str:
+    """Render in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return render_json(result) + "\n"
+    if fmt == "markdown":
+        return render_markdown(result)
+    if fmt == "text":
+        return render_text(result)
+    raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")

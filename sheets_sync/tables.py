@@ -1,0 +1,420 @@
+"""Raw cell grid <-> typed table: header mapping, coercion, cell addresses.
+
+Columns are found by header (case- and whitespace-insensitive), never by position.
+Undeclared columns are kept and left alone. Each value keeps its cell address so
+that every finding names the cell to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sheets_sync.backends.base import CellValue, RawTab
+from sheets_sync.coerce import (
+    Invalid,
+    Locale,
+    coerce_date,
+    coerce_email,
+    coerce_id,
+    coerce_number,
+    coerce_text,
+    display,
+    is_blank,
+)
+from sheets_sync.findings import Finding, Severity, finding, key_at
+from sheets_sync.templates import ColumnSpec, TableSpec, normalize_header
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Formulas that reach outside the workbook (DESIGN.md §5, SECURITY-EXTERNAL-FORMULA).
+EXTERNAL_FORMULA = re.compile(
+    r"\b(IMPORTXML|IMPORTDATA|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE)\s*\(", re.IGNORECASE
+)
+HYPERLINK_CALL = re.compile(r"\bHYPERLINK\s*\(\s*(\"[^\"]*\"|[^,)]*)", re.IGNORECASE)
+
+
+def column_letter(col: int) -> str:
+    """0-based column index -> ``A``, ``B``, ..., ``AA``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) -> ``B7``."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def is_external_formula(formula: str) -> bool:
+    """Whether a formula imports from, or links to, something outside the workbook."""
+    if EXTERNAL_FORMULA.search(formula):
+        return True
+    for match in HYPERLINK_CALL.finditer(formula):
+        target = match.group(1).strip()
+        # A link to a cell of this workbook is "#gid=..." or "#Sheet!A1"; anything else leaves it.
+        if not (target.startswith('"#') or target == '""'):
+            return True
+    return False
+
+
+@dataclass
+class Table:
+    """One tab read against its spec: typed records plus where each came from."""
+
+    spec: TableSpec
+    raw: RawTab | None
+    #: normalized header -> grid column, for declared columns that were found
+    columns: dict[str, int] = field(default_factory=dict)
+    #: grid column -> header text, for columns the template does not declare
+    extra: dict[int, str] = field(default_factory=dict)
+    #: one dict per record: header -> typed value (None when blank or invalid)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: grid row of each record
+    rows: list[int] = field(default_factory=list)
+    #: (record index, header) pairs whose cell held something that could not be read
+    invalid: set[tuple[int, str]] = field(default_factory=set)
+    #: grid rows that are not records (blank inputs) but lie inside the data
+    blank_rows: list[int] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def present(self) -> bool:
+        return self.raw is not None
+
+    def col(self, header: str) -> int | None:
+        """Grid column of a declared header, or None when the sheet lacks it."""
+        return self.columns.get(normalize_header(header))
+
+    def cell(self, index: int, header: str) -> str:
+        """A1 address of a record's cell (empty when the column is missing)."""
+        col = self.col(header)
+        return a1(self.rows[index], col) if col is not None else ""
+
+    def value(self, index: int, header: str) -> Any:
+        return self.records[index].get(header)
+
+    def is_valid(self, index: int, header: str) -> bool:
+        return (index, header) not in self.invalid
+
+    def key(self, index: int) -> str:
+        """A record's finding key: its key, or ``K12 @ 2026-06-29`` on log tabs."""
+        record = self.records[index]
+        spec_key = self.spec.key
+        if spec_key is not None:
+            return str(record.get(spec_key.header) or f"row {self.rows[index] + 1}")
+        for ref in ("KPI ID", "Goal ID"):
+            if ref in record:
+                date = record.get("Date")
+                base = record.get(ref) or f"row {self.rows[index] + 1}"
+                return key_at(str(base), date if isinstance(date, dt.date) else None)
+        return f"row {self.rows[index] + 1}"
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.records)))
+
+    def frame(self) -> pd.DataFrame:
+        """The records as a typed DataFrame (dates as datetime64, numbers as float64)."""
+        import pandas as pd
+
+        data: dict[str, Any] = {"_row": pd.Series(self.rows, dtype="int64")}
+        for spec in self.spec.inputs:
+            values = [r.get(spec.header) for r in self.records]
+            if spec.type == "date":
+                data[spec.header] = pd.to_datetime(pd.Series(values, dtype="object"))
+            elif spec.type in ("number", "percent"):
+                data[spec.header] = pd.Series(
+                    [float("nan") if v is None else v for v in values], dtype="float64"
+                )
+            else:
+                data[spec.header] = pd.Series(values, dtype="object")
+        return pd.DataFrame(data)
+
+
+Coercer = Callable[[CellValue], Any]
+
+
+def coercer(spec: ColumnSpec, locale: Locale) -> Coercer:
+    """The function that reads one cell of this column's type."""
+    if spec.type == "date":
+        return lambda v: coerce_date(v, locale)
+    if spec.type in ("number", "percent"):
+        return lambda v: coerce_number(v, locale)
+    if spec.type == "email":
+        return coerce_email
+    if spec.type in ("id", "person", "goal", "kpi"):
+        return coerce_id
+    if spec.enum is not None:
+        enum = spec.enum
+
+        def read_enum(value: CellValue) -> str | Invalid | None:
+            text = coerce_text(value)
+            if not isinstance(text, str):
+                return text
+            canonical = enum.canonical(text)
+            return Invalid("enum") if canonical is None else canonical
+
+        return read_enum
+    return coerce_text
+
+
+def map_headers(
+    spec: TableSpec, raw: RawTab, findings: list[Finding]
+) -> tuple[dict[str, int], dict[int, str]]:
+    """Find each declared column by header; report duplicates; collect undeclared columns."""
+    declared = {c.norm for c in spec.columns}
+    columns: dict[str, int] = {}
+    extra: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for col, value in enumerate(raw.header):
+        norm = normalize_header(display(value) if value is not None else None)
+        if not norm:
+            if any(not is_blank(raw.get(r, col)) for r in range(1, raw.height)):
+                extra[col] = ""
+            continue
+        if norm in seen:
+            findings.append(
+                finding(
+                    "TABLE-DUPLICATE-HEADER",
+                    spec.name,
+                    str(value),
+                    f"Header {display(value)!r} appears again in {a1(0, col)} (first in "
+                    f"{a1(0, seen[norm])}); the first is used. Rename or delete the other.",
+                    cell=a1(0, col),
+                    column=str(value),
+                )
+            )
+            continue
+        seen[norm] = col
+        if norm in declared:
+            columns[norm] = col
+        else:
+            extra[col] = clean_header(value)
+    for spec_col in spec.columns:
+        if spec_col.norm in columns:
+            continue
+        needed = spec_col.required or spec_col.key or spec_col.required_when is not None
+        findings.append(
+            finding(
+                "TABLE-MISSING-COLUMN",
+                spec.name,
+                spec_col.header,
+                f"Column {spec_col.header!r} is missing from {spec.name}"
+                + (
+                    "; run `sheets-sync provision` to add it back."
+                    if spec_col.computed
+                    else "; add the header back (any position)."
+                ),
+                column=spec_col.header,
+                severity=None if needed or spec_col.computed else Severity.WARNING,
+            )
+        )
+    return columns, extra
+
+
+def clean_header(value: CellValue) -> str:
+    """A header as people see it, trimmed."""
+    return " ".join(display(value).split()) if value is not None else ""
+
+
+def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
+    """Read one tab into typed records, reporting every cell that cannot be read."""
+    table = Table(spec=spec, raw=raw)
+    if raw is None:
+        table.findings.append(
+            finding(
+                "TABLE-MISSING-TAB",
+                spec.name,
+                spec.name,
+                f"Tab {spec.name!r} is missing; run `sheets-sync provision` to add it.",
+            )
+        )
+        return table
+    if raw.height == 0:
+        raw.values.append([])
+    table.columns, table.extra = map_headers(spec, raw, table.findings)
+    inputs = [
+        (c, table.columns[c.norm], coercer(c, locale))
+        for c in spec.inputs
+        if c.norm in table.columns
+    ]
+    computed_cols = {table.columns[c.norm] for c in spec.computed if c.norm in table.columns}
+    person_cols = [col for col in range(raw.width) if col not in computed_cols]
+    for row in range(1, raw.height):
+        cells = raw.values[row]
+        if all(
+            is_blank(cells[c]) and (row, c) not in raw.formulas
+            for c in person_cols
+            if c < len(cells)
+        ):
+            table.blank_rows.append(row)
+            continue
+        index = len(table.records)
+        record: dict[str, Any] = {}
+        table.rows.append(row)
+        table.records.append(record)
+        pending: list[tuple[str, str, str]] = []  # (rule, header, message) until the key is known
+        for spec_col, col, read in inputs:
+            value = raw.get(row, col)
+            if value is None and (row, col) in raw.formulas:
+                pending.append(
+                    (
+                        "VALUE-UNCALCULATED",
+                        spec_col.header,
+                        f"{spec_col.header} holds a formula with no calculated value in the file "
+                        f"({raw.formulas[(row, col)][:60]}); open and save it in a spreadsheet "
+                        "program, or type the value.",
+                    )
+                )
+                table.invalid.add((index, spec_col.header))
+                record[spec_col.header] = None
+                continue
+            typed = read(value)
+            if isinstance(typed, Invalid):
+                table.invalid.add((index, spec_col.header))
+                record[spec_col.header] = None
+                if spec_col.enum is not None and typed.reason == "enum":
+                    allowed = ", ".join(spec_col.enum.values)
+                    pending.append(
+                        (
+                            "VALUE-ENUM",
+                            spec_col.header,
+                            f"{spec_col.header} {display(value)!r} is not one of: {allowed}.",
+                        )
+                    )
+                else:
+                    pending.append(
+                        (
+                            "VALUE-TYPE",
+                            spec_col.header,
+                            f"{spec_col.header} {display(value)!r} {typed.reason}.",
+                        )
+                    )
+            else:
+                record[spec_col.header] = typed
+        for rule, header, message in pending:
+            table.findings.append(
+                finding(
+                    rule,
+                    spec.name,
+                    table.key(index),
+                    message,
+                    cell=table.cell(index, header),
+                    column=header,
+                    row=row,
+                )
+            )
+    _check_required(table)
+    return table
+
+
+def _check_required(table: Table) -> None:
+    """VALUE-REQUIRED for blank required cells and KEY-DUPLICATE for repeated keys."""
+    spec = table.spec
+    seen: dict[str, int] = {}
+    for index in table:
+        record = table.records[index]
+        row = table.rows[index]
+        for col in spec.inputs:
+            if col.norm not in table.columns or not table.is_valid(index, col.header):
+                continue
+            needed = col.required or col.key
+            if col.required_when is not None:
+                other, values = col.required_when
+                needed = needed or record.get(other) in values
+            if needed and record.get(col.header) is None:
+                why = ""
+                if col.required_when is not None and not col.required:
+                    why = f" for a {record.get(col.required_when[0])} KPI"
+                table.findings.append(
+                    finding(
+                        "VALUE-REQUIRED",
+                        spec.name,
+                        table.key(index),
+                        f"{col.header} is required{why}; fill in {table.cell(index, col.header)}.",
+                        cell=table.cell(index, col.header),
+                        column=col.header,
+                        row=row,
+                    )
+                )
+        key_spec = spec.key
+        if key_spec is None:
+            continue
+        key = record.get(key_spec.header)
+        if key is None:
+            continue
+        folded = str(key).casefold()
+        if folded in seen:
+            first = table.rows[seen[folded]] + 1
+            table.findings.append(
+                finding(
+                    "KEY-DUPLICATE",
+                    spec.name,
+                    f"{key} (row {row + 1})",
+                    f"{key_spec.header} {key!r} repeats row {first}; this row is ignored until "
+                    "it gets its own id.",
+                    cell=table.cell(index, key_spec.header),
+                    column=key_spec.header,
+                    row=row,
+                )
+            )
+        else:
+            seen[folded] = index
+
+
+def duplicate_rows(table: Table) -> set[int]:
+    """Record indices whose key repeats an earlier row's (they are not used)."""
+    key_spec = table.spec.key
+    if key_spec is None:
+        return set()
+    seen: set[str] = set()
+    dupes: set[int] = set()
+    for index in table:
+        key = table.records[index].get(key_spec.header)
+        if key is None:
+            continue
+        folded = str(key).casefold()
+        if folded in seen:
+            dupes.add(index)
+        seen.add(folded)
+    return dupes
+
+
+def formula_findings(table: Table) -> list[Finding]:
+    """SECURITY-EXTERNAL-FORMULA for any formula a person typed that reaches outside."""
+    raw = table.raw
+    if raw is None:
+        return []
+    found = []
+    row_to_index = {row: i for i, row in enumerate(table.rows)}
+    headers = {col: header for header, col in table.columns.items()}
+    for (row, col), formula in sorted(raw.formulas.items()):
+        if not is_external_formula(formula):
+            continue
+        index = row_to_index.get(row)
+        key = table.key(index) if index is not None else a1(row, col)
+        header = headers.get(col) or table.extra.get(col) or column_letter(col)
+        found.append(
+            finding(
+                "SECURITY-EXTERNAL-FORMULA",
+                table.name,
+                key,
+                f"Cell {a1(row, col)} holds a formula that reaches outside the workbook "
+                f"({formula[:60]}); replace it with a typed value.",
+                cell=a1(row, col),
+                column=header,
+                row=row,
+            )
+        )
+    return found

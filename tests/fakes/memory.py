@@ -1,0 +1,89 @@
+"""An in-memory Backend: the pipeline's tests run without any file or network."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from sheets_sync.backends.base import (
+    Backend,
+    CellUpdate,
+    CellValue,
+    Plan,
+    RawTab,
+    TabLayout,
+    WorkbookData,
+    WriteResult,
+)
+from sheets_sync.errors import GuardError
+
+
+class MemoryBackend(Backend):
+    """Holds tabs as grids; formatting is tracked as the set of layouts applied."""
+
+    def __init__(self, tabs: dict[str, list[list[CellValue]]] | None = None) -> None:
+        self.tabs: dict[str, RawTab] = {
+            name: RawTab(name, [list(r) for r in rows]) for name, rows in (tabs or {}).items()
+        }
+        self.layouts: dict[str, TabLayout] = {}
+        self.mark: tuple[str, str] | None = None
+        self.version = 0
+        self.writes = 0
+        self.cells_written = 0
+
+    @property
+    def identity(self) -> str:
+        return "memory"
+
+    def exists(self) -> bool:
+        return bool(self.tabs)
+
+    def read(self) -> WorkbookData:
+        tabs = {n: copy.deepcopy(t) for n, t in self.tabs.items()}
+        for tab in tabs.values():  # trailing blanks trimmed, as real backends do
+            while tab.values and not any(v is not None for v in tab.values[-1]):
+                tab.values.pop()
+            for row in tab.values:
+                while row and row[-1] is None:
+                    row.pop()
+        return WorkbookData("memory", tabs, version=self.version)
+
+    def missing_formatting(self, layout: TabLayout) -> list[str]:
+        return [] if self.layouts.get(layout.name) == layout else ["formatting"]
+
+    def marker(self) -> tuple[str, str] | None:
+        return self.mark
+
+    def write(
+        self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None = None
+    ) -> WriteResult:
+        if data.version != self.version:
+            raise GuardError("changed since read")
+        if not updates and (plan is None or plan.empty):
+            return WriteResult()
+        if plan is not None:
+            for name in plan.add_tabs:
+                self.tabs[name] = RawTab(name, [])
+            for layout in plan.formatting:
+                self.layouts[layout.name] = layout
+            if plan.write_marker:
+                self.mark = (plan.template, plan.version)
+        for u in [*(plan.header_cells if plan else []), *updates]:
+            self.set(u.tab, u.row, u.col, u.value)
+        self.version += 1
+        self.writes += 1
+        self.cells_written += len(updates)
+        return WriteResult(cells_written=len(updates), requests=1, wrote=True)
+
+    def set(self, tab: str, row: int, col: int, value: CellValue) -> None:
+        """Set a cell as a person (or the tool) would, growing the grid as needed."""
+        grid = self.tabs[tab].values
+        while len(grid) <= row:
+            grid.append([])
+        while len(grid[row]) <= col:
+            grid[row].append(None)
+        grid[row][col] = value
+        self.version += 1
+
+    def grid(self, tab: str) -> list[list[CellValue]]:
+        return self.read().tabs[tab].values
