@@ -173,6 +173,11 @@ class Backend(ABC):
     def identity(self) -> str:
         """A human-readable name of the workbook (path, or spreadsheet id)."""
 
+    @property
+    def lock_key(self) -> str:
+        """What the cron lock is keyed on: one lock per workbook, however it is named."""
+        return self.identity
+
     @abstractmethod
     def exists(self) -> bool:
         """Whether the workbook exists yet (provisioning creates it)."""

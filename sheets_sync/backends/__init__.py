@@ -1,0 +1,1 @@
+"""Backends move cells and structure; the pipeline never knows which one it talks to."""
