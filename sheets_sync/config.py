@@ -76,7 +76,7 @@ class Config:
 
     template: str = "partnership"
     timezone: str | None = None  # None: the machine's local zone (xlsx) or the sheet's (google)
-    locale: str = "en_US"
+    locale: str | None = None  # None: the spreadsheet's own (google), else en_US
     state_dir: Path | None = None  # where cron locks live; None: the system temp folder
     rules: RulesConfig = field(default_factory=RulesConfig)
     google: GoogleConfig = field(default_factory=GoogleConfig)
@@ -139,7 +139,7 @@ def _resolve(base: Path, path: Path | None) -> Path | None:
     if path is None:
         return None
     path = path.expanduser()
-    return path if path.is_absolute() else base / path
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:

@@ -188,11 +188,11 @@ def map_headers(
                 finding(
                     "TABLE-DUPLICATE-HEADER",
                     spec.name,
-                    str(value),
+                    clean_header(value),
                     f"Header {display(value)!r} appears again in {a1(0, col)} (first in "
                     f"{a1(0, seen[norm])}); the first is used. Rename or delete the other.",
                     cell=a1(0, col),
-                    column=str(value),
+                    column=clean_header(value),
                 )
             )
             continue

@@ -64,7 +64,10 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
     "REF-UNKNOWN": (lambda t: edit(t, "KPIs", 1, 1, "G9"), ("KPIs", "K1", "B2")),
     "TABLE-MISSING-TAB": (lambda t: t.pop("Reviews"), ("Reviews", "Reviews", "")),
     "TABLE-MISSING-COLUMN": (lambda t: edit(t, "Goals", 0, 2, None), ("Goals", "Owner", "")),
-    "TABLE-DUPLICATE-HEADER": (lambda t: add_col(t, "Goals", " goal ", "x"), ("Goals", " goal ", "M1")),
+    "TABLE-DUPLICATE-HEADER": (
+        lambda t: add_col(t, "Goals", " goal ", "x"),
+        ("Goals", "goal", "M1"),
+    ),
     "VALUE-REQUIRED": (lambda t: edit(t, "Goals", 1, 1, "  "), ("Goals", "G1", "B2")),
     "VALUE-TYPE": (lambda t: edit(t, "Goals", 1, 5, "someday"), ("Goals", "G1", "F2")),
     "VALUE-ENUM": (lambda t: edit(t, "Goals", 1, 6, "fortnightly"), ("Goals", "G1", "G2")),

@@ -1,0 +1,50 @@
+"""``sheets-sync provision``: create the workbook, or add what it lacks of the template."""
+
+from __future__ import annotations
+
+import click
+
+from sheets_sync.cli.options import Selection, pass_output, workbook_options
+from sheets_sync.cli.output import Output
+
+
+@click.command("provision")
+@workbook_options
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@pass_output
+def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
+    """Create a workbook, or add what it lacks of its template.
+
+    Adds missing tabs, columns, dropdowns and highlighting.
+    Never touches data people typed. Prints the plan first; --dry-run stops there.
+    """
+    from sheets_sync import open_workbook, provision
+    from sheets_sync.lock import workbook_lock
+    from sheets_sync.templates import load_template
+
+    config, _ = selection.load()
+    template = load_template(config.template)
+    backend = open_workbook(selection.workbooks(config)[0], config)
+    try:
+        plan = provision(backend, config, template=template, dry_run=True)
+        if plan.empty:
+            out.print(
+                f"Nothing to do: {backend.identity} is up to date with template "
+                f"{template.name} {template.version}"
+            )
+            return
+        verb = "would" if dry_run else "will"
+        out.print(
+            f"Plan for {backend.identity} (template {template.name} {template.version}); "
+            f"provisioning {verb}:"
+        )
+        for step in plan.steps:
+            out.print(f"  - {step}")
+        if dry_run:
+            out.info("Dry run: nothing changed.")
+            return
+        with workbook_lock(backend.lock_key, config.state_dir), out.progress("Provisioning..."):
+            applied = provision(backend, config, template=template)
+    finally:
+        backend.close()
+    out.print(f"Provisioned {backend.identity}: {len(applied.steps)} steps")

@@ -1,0 +1,126 @@
+"""``sheets-sync sync``: the cron job. Read, validate, compute, write back what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from sheets_sync.cli.options import (
+    Selection,
+    as_of_option,
+    fail_on_code,
+    fail_on_option,
+    json_option,
+    pass_output,
+    show_findings,
+    workbook_options,
+)
+from sheets_sync.cli.output import Output, worst
+
+if TYPE_CHECKING:
+    from sheets_sync.config import Config, WorkbookConfig
+    from sheets_sync.sync import SyncResult
+
+
+@click.command("sync")
+@workbook_options
+@click.option("--all", "every", is_flag=True, help="Sync every workbook in the config.")
+@click.option("--dry-run", is_flag=True, help="Compute everything, write nothing.")
+@as_of_option
+@json_option
+@fail_on_option(None)
+@click.option("-q", "--quiet", is_flag=True, help="Plain output; only the headline, on errors.")
+@pass_output
+def sync_cmd(
+    out: Output,
+    selection: Selection,
+    every: bool,
+    dry_run: bool,
+    as_of: dt.date | None,
+    as_json: bool,
+    fail_on: str | None,
+    quiet: bool,
+) -> None:
+    """Sync a workbook: validate, compute, write what changed.
+
+    Computes the status columns, the Issues tab and the Dashboard, and writes back
+    exactly the cells whose value changed.
+    Findings are data, not failures: the exit code is 0 unless --fail-on matches or
+    the sync could not run (75: the workbook is open in an editor or another sync
+    holds its lock; try again later). Nothing is written with --dry-run.
+    """
+    out.quiet = out.quiet or quiet or as_json
+    if every and (selection.name or selection.workbook):
+        raise click.UsageError("--all syncs every configured workbook; not with --name/--workbook")
+    config, _ = selection.load()
+    workbooks = selection.workbooks(config, every=every)
+    if not every:
+        result = _sync_one(out, config, workbooks[0], as_of, dry_run)
+        _show(out, result, as_json)
+        raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on))
+    codes: list[int] = []
+    results: list[dict[str, Any]] = []
+    for wb in workbooks:
+        try:
+            result = _sync_one(out, config, wb, as_of, dry_run)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            code = out.exit_code_for(exc, context=wb.name)
+            codes.append(code)
+            results.append({"workbook": wb.label, "error": str(exc), "exit_code": code})
+            continue
+        if as_json:
+            from sheets_sync.report import to_dict
+
+            results.append(to_dict(result))
+        else:
+            _show(out, result, as_json=False)
+        codes.append(fail_on_code(out, result.findings, fail_on))
+    if as_json:
+        out.json(results)
+    raise click.exceptions.Exit(worst(codes))
+
+
+def _sync_one(
+    out: Output, config: Config, wb: WorkbookConfig, as_of: dt.date | None, dry_run: bool
+) -> SyncResult:
+    """Sync one workbook, holding its lock unless this is a dry run."""
+    from contextlib import nullcontext
+
+    from sheets_sync import open_workbook, sync
+    from sheets_sync.lock import workbook_lock
+
+    backend = open_workbook(wb, config)
+    try:
+        lock = nullcontext() if dry_run else workbook_lock(backend.lock_key, config.state_dir)
+        with lock, out.progress(f"Syncing {backend.identity}..."):
+            return sync(backend, config, as_of=as_of, dry_run=dry_run)
+    finally:
+        backend.close()
+
+
+def _show(out: Output, result: SyncResult, as_json: bool) -> None:
+    from sheets_sync.findings import Severity
+    from sheets_sync.report import headline, render
+
+    if as_json:
+        out.json(render(result, "json"))
+        return
+    if out.quiet:
+        if result.count(Severity.ERROR):
+            out.print(headline(result))
+        return
+    out.print(headline(result))
+    if result.restored and out.rich:
+        out.info(f"Restored: {'; '.join(result.restored)}", style="dim")
+    if result.dry_run:
+        more = "... {n} more (`sheets-sync report` lists them all)"
+    else:
+        more = "... {n} more in the Issues tab"
+    show_findings(out, result.findings, more=more)
+
+
+__all__ = ["sync_cmd"]
