@@ -38,10 +38,9 @@ def open_workbook(
         assert workbook.path is not None
         return XlsxBackend(workbook.path)
     if workbook.backend == "google":
-        raise SheetsSyncError(
-            f"workbook {workbook.name!r}: the google backend is not available in this version; "
-            "use an xlsx workbook for now"
-        )
+        from sheets_sync.backends.google import open_google
+
+        return open_google(workbook, config or Config())
     raise ConfigError("workbooks.backend", f"unknown backend {workbook.backend!r}")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sheets_sync.backends.base import CellFormat, CellUpdate, CellValue
+from sheets_sync.backends.base import Backend, CellFormat, CellUpdate, CellValue
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config
@@ -535,6 +535,26 @@ def _demo_format(value: CellValue) -> CellFormat:
     return "text"
 
 
+def fill_demo(backend: Backend, as_of: dt.date, config: Config | None = None) -> SyncResult:
+    """Provision ``backend`` (any backend), fill it with :func:`demo_rows`, and sync it."""
+    from sheets_sync.sync import provision, sync
+
+    provision(backend, config)
+    data = backend.read()
+    updates = [
+        CellUpdate(tab.name if (tab := data.tab(name)) else name, r, c, value, _demo_format(value))
+        for name, grid in demo_rows(as_of).items()
+        for r, row in enumerate(grid)
+        for c, value in enumerate(row)
+        if value is not None
+    ]
+    backend.write(data, updates)
+    # The role columns exist now: give them their dropdowns and header style, so
+    # the sync below reports the data's problems rather than formatting it restored.
+    provision(backend, config)
+    return sync(backend, config, as_of=as_of)
+
+
 def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> SyncResult:
     """Provision a fresh demo workbook at ``path``, fill it with :func:`demo_rows`, sync it.
 
@@ -543,7 +563,6 @@ def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> Sync
     """
     from sheets_sync.backends.xlsx import XlsxBackend, editor_lock
     from sheets_sync.errors import TryLater
-    from sheets_sync.sync import provision, sync
 
     path = Path(path)
     holder = editor_lock(path)
@@ -553,20 +572,6 @@ def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> Sync
     path.unlink(missing_ok=True)
     backend = XlsxBackend(path)
     try:
-        provision(backend, config)
-        data = backend.read()
-        updates = [
-            CellUpdate(tab.name if (tab := data.tab(name)) else name, r, c, value,
-                       _demo_format(value))
-            for name, grid in demo_rows(as_of).items()
-            for r, row in enumerate(grid)
-            for c, value in enumerate(row)
-            if value is not None
-        ]
-        backend.write(data, updates)
-        # The role columns exist now: give them their dropdowns and header style, so
-        # the sync below reports the data's problems rather than formatting it restored.
-        provision(backend, config)
-        return sync(backend, config, as_of=as_of)
+        return fill_demo(backend, as_of, config)
     finally:
         backend.close()

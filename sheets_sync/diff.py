@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from sheets_sync.backends.base import (
@@ -55,6 +56,22 @@ def same_value(old: CellValue, new: CellValue) -> bool:
     if isinstance(old, int | float) and isinstance(new, int | float):
         return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
     return type(old) is type(new) and old == new
+
+
+_CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?\d+")
+
+
+def normalize_formula(formula: str) -> str:
+    """Compare formulas loosely: no leading ``=``, no whitespace or case outside quotes."""
+    text = formula.strip().removeprefix("=")
+    parts = re.split(r'("(?:[^"]|"")*")', text)
+    return "".join(p if i % 2 else re.sub(r"\s+", "", p).upper() for i, p in enumerate(parts))
+
+
+def formula_shape(formula: str) -> str:
+    """A formula with its cell references blanked: the same rule at other columns."""
+    parts = re.split(r'("(?:[^"]|"")*")', normalize_formula(formula))
+    return "".join(p if i % 2 else _CELL_REF.sub("#", p) for i, p in enumerate(parts))
 
 
 def format_of(spec: ColumnSpec) -> CellFormat:

@@ -90,6 +90,11 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
     for spec in template.tables:
         if spec.kind == "table":
             tables[spec.name] = read_table(spec, data.tab(spec.name), locale)
+    for name, table in tables.items():
+        key = table.spec.key
+        col = table.col(key.header) if key is not None else None
+        if col is not None and table.raw is not None:
+            data.key_columns[table.raw.name] = col
     ctx = Context(template=template, tables=tables, as_of=as_of, rules=config.rules)
     outcome = run_rules(ctx)
     for table in tables.values():

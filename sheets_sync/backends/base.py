@@ -77,6 +77,8 @@ class WorkbookData:
     version: object = None
     timezone: str | None = None
     locale: str | None = None
+    #: tab -> column of its key, filled in by the pipeline: what a write guard re-reads
+    key_columns: dict[str, int] = field(default_factory=dict)
 
     def tab(self, name: str) -> RawTab | None:
         """Find a tab by name, case- and whitespace-insensitively."""

@@ -1,0 +1,53 @@
+"""The google backend: gspread + google-auth, with the project's own HTTP policy."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from sheets_sync.config import Config, WorkbookConfig
+
+if TYPE_CHECKING:
+    import requests
+
+    from sheets_sync.backends.google.backend import GoogleBackend
+
+
+def open_google(
+    workbook: WorkbookConfig, config: Config, *, session: requests.Session | None = None
+) -> GoogleBackend:
+    """A GoogleBackend for a configured workbook (credentials and policy from config)."""
+    import gspread
+
+    from sheets_sync.backends.google.auth import credentials
+    from sheets_sync.backends.google.backend import GoogleBackend
+    from sheets_sync.backends.google.http import (
+        API_ROOT_ENV,
+        PolicyHTTPClient,
+        RetryPolicy,
+        rewrite_roots,
+    )
+
+    creds, identity = credentials(config.google)
+    client = gspread.Client(auth=creds, session=session, http_client=PolicyHTTPClient)
+    http = client.http_client
+    assert isinstance(http, PolicyHTTPClient)
+    http.configure(
+        RetryPolicy(
+            max_attempts=config.google.max_attempts,
+            max_seconds=config.google.max_retry_seconds,
+            timeout=config.google.timeout_seconds,
+        )
+    )
+    root = os.environ.get(API_ROOT_ENV)
+    if root:
+        rewrite_roots(http.session, root)
+    backend = GoogleBackend(
+        http,
+        workbook.spreadsheet_id,
+        title=workbook.title or workbook.name,
+        parent_folder_id=workbook.parent_folder_id,
+        share_with=workbook.share_with,
+    )
+    backend.acting_as = identity
+    return backend

@@ -1,0 +1,357 @@
+"""GoogleBackend: one spreadsheets.get to read, a guarded batchUpdate to write."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sheets_sync.backends.base import (
+    Backend,
+    CellUpdate,
+    CellValue,
+    Plan,
+    RawTab,
+    TabLayout,
+    WorkbookData,
+    WriteResult,
+)
+from sheets_sync.backends.google import requests as wire
+from sheets_sync.backends.google.cells import read_cell
+from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient
+from sheets_sync.coerce import coerce_id
+from sheets_sync.errors import GuardError, WorkbookError
+from sheets_sync.tables import column_letter
+from sheets_sync.templates import normalize_header
+
+SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+#: One request reads metadata, values, formulas and formatting of every tab.
+READ_FIELDS = (
+    "spreadsheetId,properties(title,locale,timeZone),developerMetadata,"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
+    "conditionalFormats,protectedRanges(protectedRangeId,range,description,warningOnly),"
+    "data(rowData(values(userEnteredValue,effectiveValue,effectiveFormat/numberFormat/type,"
+    "hyperlink,note,dataValidation,userEnteredFormat(textFormat/bold,backgroundColor)))))"
+)
+DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
+T = TypeVar("T")
+
+
+class GoogleBackend(Backend):
+    """A Google spreadsheet, through gspread's HTTP client with the project's policy."""
+
+    def __init__(
+        self,
+        http: PolicyHTTPClient,
+        spreadsheet_id: str | None,
+        *,
+        title: str | None = None,
+        parent_folder_id: str | None = None,
+        share_with: Sequence[str] = (),
+    ) -> None:
+        self.http = http
+        self.spreadsheet_id = spreadsheet_id
+        self.title = title or "Partnership"
+        self.parent_folder_id = parent_folder_id
+        self.share_with = tuple(share_with)
+        self._meta: dict[str, Any] | None = None
+        self.created = False
+        self.guard_reads = 0
+        self.acting_as: Any = None
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def identity(self) -> str:
+        return f"google:{self.spreadsheet_id or self.title}"
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except PolicyAPIError as exc:
+            raise exc.explanation from None
+
+    def exists(self) -> bool:
+        if self.spreadsheet_id is None:
+            self.spreadsheet_id = self._find_by_title()
+        return self.spreadsheet_id is not None
+
+    def _find_by_title(self) -> str | None:
+        title = self.title.replace("\\", "\\\\").replace("'", "\\'")
+        params = {
+            "q": f"name = '{title}' and mimeType = '{SPREADSHEET_MIME}' and trashed = false",
+            "fields": "files(id,name)",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        reply = self._call(lambda: self.http.request("get", DRIVE_FILES_URL, params=params))
+        files = reply.json().get("files", [])
+        return str(files[0]["id"]) if files else None
+
+    # -- read -----------------------------------------------------------------------------
+    def read(self) -> WorkbookData:
+        """One spreadsheets.get: properties, every tab's values, formulas and formatting."""
+        if not self.exists():
+            raise WorkbookError(
+                f"no spreadsheet titled {self.title!r} is visible to this account; run "
+                "`sheets-sync provision` to create it, or set spreadsheet_id"
+            )
+        sid = self.spreadsheet_id
+        assert sid is not None
+        params: dict[str, Any] = {"includeGridData": "true", "fields": READ_FIELDS}
+        meta = self._call(lambda: self.http.fetch_sheet_metadata(sid, params=params))
+        self._meta = dict(meta)
+        sheets = meta.get("sheets", [])
+        titles = {int(s["properties"]["sheetId"]): str(s["properties"]["title"]) for s in sheets}
+        tabs: dict[str, RawTab] = {}
+        for sheet in sheets:
+            title = str(sheet["properties"]["title"])
+            tab = RawTab(title, [])
+            for r, row in enumerate((sheet.get("data") or [{}])[0].get("rowData", [])):
+                cells: list[CellValue] = []
+                for c, cell in enumerate(row.get("values", [])):
+                    value, formula = read_cell(cell, titles)
+                    cells.append(value)
+                    if formula is not None:
+                        tab.formulas[(r, c)] = formula
+                while cells and cells[-1] is None:
+                    cells.pop()
+                tab.values.append(cells)
+            while tab.values and not tab.values[-1]:
+                tab.values.pop()
+            tabs[title] = tab
+        props = meta.get("properties", {})
+        return WorkbookData(
+            identity=self.identity,
+            tabs=tabs,
+            version=None,
+            timezone=props.get("timeZone"),
+            locale=props.get("locale"),
+        )
+
+    def _sheet(self, title: str) -> dict[str, Any] | None:
+        for sheet in (self._meta or {}).get("sheets", []):
+            if sheet["properties"]["title"] == title:
+                return dict(sheet)
+        return None
+
+    def missing_formatting(self, layout: TabLayout) -> list[str]:
+        sheet = self._sheet(layout.name)
+        return ["tab missing"] if sheet is None else wire.missing(sheet, layout)
+
+    def marker(self) -> tuple[str, str] | None:
+        return wire.read_marker(self._meta or {})
+
+    # -- write ----------------------------------------------------------------------------
+    def _guard(self, data: WorkbookData, tabs: set[str]) -> None:
+        """Re-read header rows and key columns; refuse if a row or column moved since the read."""
+        checks: list[tuple[str, list[CellValue], str]] = []
+        ranges: list[str] = []
+        for name in sorted(tabs):
+            tab = data.tabs.get(name)
+            if tab is None or not tab.values:
+                continue
+            quoted = "'" + name.replace("'", "''") + "'"
+            ranges.append(f"{quoted}!1:1")
+            checks.append((name, tab.header, "header row"))
+            key_col = data.key_columns.get(name, 0)
+            ranges.append(f"{quoted}!{column_letter(key_col)}:{column_letter(key_col)}")
+            checks.append((name, [tab.get(r, key_col) for r in range(tab.height)], "key column"))
+        if not ranges:
+            return
+        sid = self.spreadsheet_id
+        assert sid is not None
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "COLUMNS",
+        }
+        self.guard_reads += 1
+        reply = self._call(lambda: self.http.values_batch_get(sid, ranges, params=dict(params)))
+        value_ranges = reply.get("valueRanges", [])
+        for index, (name, expected, what) in enumerate(checks):
+            got = value_ranges[index].get("values", []) if index < len(value_ranges) else []
+            now = (
+                [_norm(v[0]) if v else "" for v in got]
+                if what == "header row"
+                else ([_norm(v) for v in got[0]] if got else [])
+            )
+            before = [_norm(v) for v in expected]
+            if _trim(now) != _trim(before):
+                raise GuardError(f"the {what} of {name!r} changed since it was read")
+
+    def write(
+        self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None = None
+    ) -> WriteResult:
+        if not updates and (plan is None or plan.empty):
+            return WriteResult()
+        requests_before = self.http.stats.requests
+        if self.spreadsheet_id is None:
+            self._create()
+        assert self.spreadsheet_id is not None
+        guarded = {u.tab for u in updates if _keyed(data, u.tab)}
+        self._guard(data, guarded)
+        body = self._requests(data, updates, plan)
+        sid = self.spreadsheet_id
+        if body:
+            self._call(lambda: self.http.batch_update(sid, {"requests": body}))
+        if self.created and self.share_with:
+            self._share()
+        self._meta = None
+        return WriteResult(
+            cells_written=len(updates),
+            requests=self.http.stats.requests - requests_before,
+            wrote=True,
+        )
+
+    def _create(self) -> None:
+        payload: dict[str, Any] = {"name": self.title, "mimeType": SPREADSHEET_MIME}
+        if self.parent_folder_id:
+            payload["parents"] = [self.parent_folder_id]
+        reply = self._call(
+            lambda: self.http.request(
+                "post",
+                DRIVE_FILES_URL,
+                json=payload,
+                params={"supportsAllDrives": True, "fields": "id"},
+            )
+        )
+        self.spreadsheet_id = str(reply.json()["id"])
+        self.created = True
+        # A new spreadsheet has one empty "Sheet1" (sheetId 0) that provisioning replaces.
+        self._meta = {
+            "sheets": [
+                {
+                    "properties": {
+                        "sheetId": 0,
+                        "title": "Sheet1",
+                        "index": 0,
+                        "gridProperties": {
+                            "rowCount": DEFAULT_ROWS,
+                            "columnCount": DEFAULT_COLUMNS,
+                        },
+                    }
+                }
+            ]
+        }
+
+    def _share(self) -> None:
+        sid = self.spreadsheet_id
+        for email in self.share_with:
+            body = {"type": "user", "role": "writer", "emailAddress": email}
+            self._call(
+                lambda body=body: self.http.request(  # type: ignore[misc]
+                    "post",
+                    f"{DRIVE_FILES_URL}/{sid}/permissions",
+                    json=body,
+                    params={"supportsAllDrives": True, "sendNotificationEmail": False},
+                )
+            )
+
+    def _requests(
+        self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None
+    ) -> list[dict[str, Any]]:
+        meta = self._meta or {"sheets": []}
+        sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+        ids = {t: int(s["properties"]["sheetId"]) for t, s in sheets.items()}
+        sizes = {t: dict(s["properties"].get("gridProperties", {})) for t, s in sheets.items()}
+        reqs: list[dict[str, Any]] = []
+        new: set[str] = set()
+        if plan is not None:
+            order = [layout.name for layout in plan.layouts]
+            used = set(ids.values())
+            for name in plan.add_tabs:
+                sheet_id = _new_sheet_id(used)
+                used.add(sheet_id)
+                ids[name] = sheet_id
+                width = max(
+                    DEFAULT_COLUMNS,
+                    len(next((lay.headers for lay in plan.layouts if lay.name == name), ())),
+                )
+                sizes[name] = {"rowCount": DEFAULT_ROWS, "columnCount": width}
+                reqs.append(
+                    {
+                        "addSheet": {
+                            "properties": {
+                                "sheetId": sheet_id,
+                                "title": name,
+                                "gridProperties": {"rowCount": DEFAULT_ROWS, "columnCount": width},
+                            }
+                        }
+                    }
+                )
+                new.add(name)
+            if self.created and "Sheet1" in ids and "Sheet1" not in order and plan.add_tabs:
+                reqs.append({"deleteSheet": {"sheetId": ids.pop("Sheet1")}})
+        cells = list(plan.header_cells if plan else []) + list(updates)
+        reqs += _grow(cells, ids, sizes)
+        if plan is not None:
+            reqs += wire.cell_requests(plan.header_cells, ids)
+            for layout in plan.formatting:
+                sheet = sheets.get(layout.name, {})
+                columns = int(sizes.get(layout.name, {}).get("columnCount", DEFAULT_COLUMNS))
+                reqs += wire.install(
+                    sheet, layout, ids[layout.name], new_tab=layout.name in new, columns=columns
+                )
+            if plan.write_marker:
+                reqs += wire.marker_requests(meta, plan.template, plan.version)
+        reqs += wire.cell_requests(updates, ids)
+        return reqs
+
+
+def _grow(
+    cells: Sequence[CellUpdate], ids: dict[str, int], sizes: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """appendDimension where writes land beyond a sheet's grid (Google rejects them otherwise)."""
+    reqs = []
+    for tab in sorted({u.tab for u in cells}):
+        rows = max(u.row for u in cells if u.tab == tab) + 1
+        cols = max(u.col for u in cells if u.tab == tab) + 1
+        have_rows = int(sizes.get(tab, {}).get("rowCount", DEFAULT_ROWS))
+        have_cols = int(sizes.get(tab, {}).get("columnCount", DEFAULT_COLUMNS))
+        if rows > have_rows:
+            reqs.append(
+                {
+                    "appendDimension": {
+                        "sheetId": ids[tab],
+                        "dimension": "ROWS",
+                        "length": rows - have_rows,
+                    }
+                }
+            )
+        if cols > have_cols:
+            reqs.append(
+                {
+                    "appendDimension": {
+                        "sheetId": ids[tab],
+                        "dimension": "COLUMNS",
+                        "length": cols - have_cols,
+                    }
+                }
+            )
+    return reqs
+
+
+def _new_sheet_id(used: set[int]) -> int:
+    rng = random.Random(len(used))
+    while True:
+        candidate = rng.randrange(1, 2**31 - 1)
+        if candidate not in used:
+            return candidate
+
+
+def _norm(value: object) -> str:
+    typed = coerce_id(value)  # type: ignore[arg-type]
+    return normalize_header(typed) if isinstance(typed, str) else ""
+
+
+def _trim(values: list[str]) -> list[str]:
+    while values and not values[-1]:
+        values.pop()
+    return values
+
+
+def _keyed(data: WorkbookData, tab: str) -> bool:
+    """Tabs with a key column people own (generated tabs are the tool's, no guard needed)."""
+    return tab in data.tabs and tab not in ("Issues", "Dashboard")

@@ -1,0 +1,163 @@
+"""Sheets API CellData <-> the pipeline's cell values, and A1 <-> GridRange."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+from sheets_sync.backends.base import CellError, CellFormat, CellValue, Link
+from sheets_sync.coerce import SERIAL_EPOCH
+
+ERROR_CODES = {
+    "REF": "#REF!",
+    "NAME": "#NAME?",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "VALUE": "#VALUE!",
+    "N_A": "#N/A",
+    "NUM": "#NUM!",
+    "NULL_VALUE": "#NULL!",
+    "ERROR": "#ERROR!",
+    "LOADING": "#LOADING",
+}
+NUMBER_FORMATS: dict[CellFormat, dict[str, str]] = {
+    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+    "percent": {"type": "PERCENT", "pattern": "0.0%"},
+    "number": {"type": "NUMBER", "pattern": "#,##0.##"},
+}
+_A1 = re.compile(r"^([A-Z]+)?(\d+)?$")
+
+
+def serial_to_value(serial: float, kind: str | None) -> CellValue:
+    """A number shown as a date or date-time becomes a date (or datetime)."""
+    if kind == "DATE" or (kind == "DATE_TIME" and serial == int(serial)):
+        return SERIAL_EPOCH + dt.timedelta(days=int(serial))
+    if kind in ("DATE_TIME", "TIME"):
+        base = dt.datetime.combine(SERIAL_EPOCH, dt.time())
+        return base + dt.timedelta(days=serial)
+    return serial
+
+
+def date_to_serial(value: dt.date) -> float:
+    if isinstance(value, dt.datetime):
+        base = dt.datetime.combine(SERIAL_EPOCH, dt.time())
+        return (value.replace(tzinfo=None) - base) / dt.timedelta(days=1)
+    return float((value - SERIAL_EPOCH).days)
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def parse_link(uri: str, titles: dict[int, str]) -> tuple[str, str] | None:
+    """``#gid=123&range=B7`` -> (tab title, ``B7``) when it points inside this spreadsheet."""
+    if not uri.startswith("#"):
+        return None
+    query = parse_qs(uri[1:])
+    try:
+        gid = int(query["gid"][0])
+    except (KeyError, ValueError):
+        return None
+    title = titles.get(gid)
+    if title is None:
+        return None
+    return title, query.get("range", ["A1"])[0]
+
+
+def read_cell(cell: dict[str, Any], titles: dict[int, str]) -> tuple[CellValue, str | None]:
+    """(value, formula) of one CellData from spreadsheets.get."""
+    formula = cell.get("userEnteredValue", {}).get("formulaValue")
+    ev = cell.get("effectiveValue")
+    value: CellValue = None
+    if ev:
+        if "numberValue" in ev:
+            kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+            value = serial_to_value(float(ev["numberValue"]), kind)
+        elif "stringValue" in ev:
+            value = str(ev["stringValue"])
+        elif "boolValue" in ev:
+            value = bool(ev["boolValue"])
+        elif "errorValue" in ev:
+            value = CellError(ERROR_CODES.get(ev["errorValue"].get("type", ""), "#ERROR!"))
+    link = cell.get("hyperlink")
+    if isinstance(link, str) and isinstance(value, str):
+        target = parse_link(link, titles)
+        if target is not None:
+            value = Link(value, target[0], target[1])
+    return value, formula
+
+
+def cell_data(value: CellValue, fmt: CellFormat, sheet_ids: dict[str, int]) -> dict[str, Any]:
+    """CellData for updateCells: typed values, text never parsed (so never a formula)."""
+    if value is None:
+        return {}
+    if isinstance(value, Link):
+        gid = sheet_ids.get(value.tab, 0)
+        return {
+            "userEnteredValue": {"stringValue": value.text},
+            "textFormatRuns": [
+                {"startIndex": 0, "format": {"link": {"uri": f"#gid={gid}&range={value.a1}"}}}
+            ],
+        }
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, dt.date):
+        return {
+            "userEnteredValue": {"numberValue": date_to_serial(value)},
+            "userEnteredFormat": {"numberFormat": NUMBER_FORMATS["date"]},
+        }
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            return {"userEnteredValue": {"stringValue": str(value)}}
+        return {"userEnteredValue": {"numberValue": value}}
+    if isinstance(value, CellError):
+        return {"userEnteredValue": {"stringValue": value.code}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def grid_range(a1: str, sheet_id: int, columns: int | None = None) -> dict[str, int]:
+    """``B2:C10000`` -> a GridRange; rows run to the bottom (so rows added later are covered)."""
+    first, _, last = a1.partition(":")
+    start = _A1.match(first)
+    end = _A1.match(last or first)
+    if start is None or end is None:
+        raise ValueError(f"not an A1 range: {a1}")
+    out = {"sheetId": sheet_id}
+    if start[1]:
+        out["startColumnIndex"] = column_index(start[1])
+    if end[1]:
+        end_col = column_index(end[1]) + 1
+        out["endColumnIndex"] = min(end_col, columns) if columns else end_col
+    if start[2]:
+        out["startRowIndex"] = int(start[2]) - 1
+    return out
+
+
+def same_range(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("sheetId", "startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    return all(
+        a.get(k, 0 if k.startswith("start") or k == "sheetId" else None)
+        == b.get(k, 0 if k.startswith("start") or k == "sheetId" else None)
+        for k in keys
+    )
+
+
+def rgb(hex_color: str) -> dict[str, float]:
+    """``F4CCCC`` -> the API's 0..1 colour."""
+    h = hex_color.lstrip("#")[-6:]
+    return {
+        k: round(int(h[i : i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2), ("blue", 4))
+    }
+
+
+def same_color(api: dict[str, Any] | None, hex_color: str) -> bool:
+    if not api:
+        return False
+    want = rgb(hex_color)
+    return all(abs(float(api.get(k, 0.0)) - v) < 0.01 for k, v in want.items())
