@@ -90,7 +90,7 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
     for spec in template.tables:
         if spec.kind == "table":
             tables[spec.name] = read_table(spec, data.tab(spec.name), locale)
-    for name, table in tables.items():
+    for table in tables.values():
         key = table.spec.key
         col = table.col(key.header) if key is not None else None
         if col is not None and table.raw is not None:

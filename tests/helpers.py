@@ -73,3 +73,28 @@ def run(
     """Analyze a workbook given as grids."""
     config = Config(rules=RulesConfig(**rules))
     return analyze(data_of(tabs, formulas), load_template(), config, as_of)
+
+
+def scaled_demo_rows(as_of: dt.date, factor: int) -> dict[str, list[list[CellValue]]]:
+    """The demo's data repeated ``factor`` times with fresh ids (G1~2, K1~2, T1~2, ...)."""
+    from sheets_sync.demo import demo_rows
+
+    base = demo_rows(as_of)
+    out: dict[str, list[list[CellValue]]] = {}
+    refs = {"Goal ID", "KPI ID", "Task ID"}
+    for tab, grid in base.items():
+        header = grid[0]
+        cols = [i for i, h in enumerate(header) if h in refs]
+        rows = [list(header)]
+        for copy_no in range(1, factor + 1):
+            for row in grid[1:]:
+                new = list(row)
+                if tab != "People" and copy_no > 1:
+                    for i in cols:
+                        if isinstance(new[i], str) and new[i]:
+                            new[i] = f"{new[i]}~{copy_no}"
+                if tab == "People" and copy_no > 1:
+                    continue
+                rows.append(new)
+        out[tab] = rows
+    return out

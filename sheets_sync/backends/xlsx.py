@@ -4,21 +4,22 @@ Writes are atomic (a temp file in the same folder, fsync, ``os.replace``), guard
 by the file's (mtime, size) at read time, and refused while LibreOffice or Excel
 holds the file open. A workbook holding content openpyxl would drop is refused
 at read time rather than silently damaged by a later save.
+
+Provisioned formatting lives in :mod:`sheets_sync.backends.xlsx_layout`, editor lock
+files in :mod:`sheets_sync.backends.xlsx_locks`, raw-XML scans in
+:mod:`sheets_sync.backends.xlsx_content`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import os
 import re
 import stat
 import tempfile
-import time
 import warnings
 from collections.abc import Sequence
-from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,28 +28,31 @@ from sheets_sync.backends.base import (
     CellError,
     CellUpdate,
     CellValue,
-    ConditionalRule,
     Link,
     Plan,
     RawTab,
     TabLayout,
-    Validation,
     WorkbookData,
     WriteResult,
 )
 from sheets_sync.backends.xlsx_content import X14Item, cached_results, scan_content, slim_copy
+from sheets_sync.backends.xlsx_layout import (
+    CELL_REF,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    PERCENT_FORMAT,
+    font_like,
+    install,
+    is_layout_item,
+    missing,
+)
+from sheets_sync.backends.xlsx_locks import editor_lock
 from sheets_sync.errors import GuardError, TryLater, WorkbookError
 
 if TYPE_CHECKING:
-    from openpyxl.cell.cell import Cell, MergedCell
-    from openpyxl.styles.fills import PatternFill
-    from openpyxl.styles.fonts import Font
+    from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.cell_range import CellRange
-    from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
-
-    _Dropdowns = dict[int, list[tuple[DataValidation, CellRange]]]
 
 # The marker lives in custom document properties: LibreOffice keeps them on a
 # round trip (checked with LibreOffice 7.4: docProps/custom.xml survives
@@ -57,18 +61,7 @@ if TYPE_CHECKING:
 MARKER_TEMPLATE = "sheets_sync.template"
 MARKER_VERSION = "sheets_sync.version"
 
-HEADER_FILL = "EDEDED"
-COMPUTED_FILL = "D9D9D9"
 LINK_COLOR = "0563C1"
-NOTE_AUTHOR = "sheets-sync"
-#: Dropdowns cover a column from row 2 to this row.
-VALIDATION_LAST_ROW = 5000
-#: Column number formats are applied to at least this many rows.
-FORMAT_MIN_ROWS = 200
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-PERCENT_FORMAT = "0.0%"
-_COLUMN_FORMATS = {"date": DATE_FORMAT, "percent": PERCENT_FORMAT}
 
 #: A 0-based (row, column) position.
 Coord = tuple[int, int]
@@ -76,72 +69,8 @@ Coord = tuple[int, int]
 _ERROR_CODES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
-_CELL = r"\$?[A-Za-z]{1,3}\$?\d+"
-_LOCATION = re.compile(rf"^#?(?:'((?:[^']|'')+)'|([^'!]+))!({_CELL}(?::{_CELL})?)$")
+_LOCATION = re.compile(rf"^#?(?:'((?:[^']|'')+)'|([^'!]+))!({CELL_REF}(?::{CELL_REF})?)$")
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-# --- editor locks -------------------------------------------------------------------------
-
-
-def _age(seconds: float) -> str:
-    minutes = int(max(seconds, 0) // 60)
-    if minutes < 1:
-        return "less than a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{minutes // (24 * 60)} days"
-
-
-def _libreoffice_holder(lock: Path) -> str | None:
-    """``user on host`` from a LibreOffice lock file (``NAME,USER,HOST,DATE,URL;``)."""
-    try:
-        text = lock.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    fields = next(csv.reader([text.strip().rstrip(";")]), [])
-    name = fields[0].strip() if fields else ""
-    user = fields[1].strip() if len(fields) > 1 else ""
-    host = fields[2].strip() if len(fields) > 2 else ""
-    who = name or user
-    if who and host:
-        return f"{who} on {host}"
-    return who or None
-
-
-def _excel_holder(lock: Path) -> str | None:
-    """The user name in an Excel owner file: a length byte, then the name (best effort)."""
-    try:
-        data = lock.read_bytes()[:165]
-    except OSError:
-        return None
-    if data and 0 < data[0] < 54 and len(data) > data[0]:
-        name = data[1 : 1 + data[0]].decode("cp1252", errors="replace").strip()
-        if name.isprintable() and name:
-            return name
-    return None
-
-
-def editor_lock(path: str | os.PathLike[str]) -> str | None:
-    """Describe who has the workbook open in LibreOffice or Excel, or None when nobody does."""
-    target = Path(path)
-    name = target.name
-    candidates = [
-        ("LibreOffice", target.with_name(f".~lock.{name}#"), _libreoffice_holder),
-        ("Excel", target.with_name(f"~${name}"), _excel_holder),
-    ]
-    for program, lock, holder in candidates:
-        try:
-            info = lock.stat()
-        except OSError:
-            continue
-        who = holder(lock) or "someone"
-        age = _age(time.time() - info.st_mtime)
-        return f"{name} is open in {program}, held by {who} for {age} (lock file {lock.name})"
-    return None
 
 
 # --- small helpers ------------------------------------------------------------------------
@@ -174,49 +103,6 @@ def _parse_location(location: str) -> tuple[str, str] | None:
 
 def _quote_tab(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
-
-
-def _norm_formula(formula: str) -> str:
-    """Compare formulas loosely: no leading '=', no whitespace or case outside quotes."""
-    text = formula.strip()
-    if text.startswith("="):
-        text = text[1:]
-    parts = re.split(r'("(?:[^"]|"")*")', text)
-    out = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            out.append(part)
-        else:
-            part = re.sub(r"_xl(?:fn|ws)\.", "", part, flags=re.I)
-            out.append(re.sub(r"\s+", "", part).upper())
-    return "".join(out)
-
-
-def _norm_sqref(sqref: object) -> tuple[str, ...]:
-    return tuple(sorted(str(sqref).replace("$", "").upper().split()))
-
-
-def _rgbs(fill: object) -> set[str]:
-    """The RGB colours (6 hex digits) a fill mentions, ignoring openpyxl's empty default."""
-    found = set()
-    for attr in ("fgColor", "bgColor"):
-        colour = getattr(fill, attr, None)
-        rgb = getattr(colour, "rgb", None)
-        if isinstance(rgb, str) and rgb.upper() != "00000000":
-            found.add(rgb[-6:].upper())
-    return found
-
-
-def _has_fill(cell: Cell | MergedCell, rgb: str) -> bool:
-    fill = cell.fill
-    return getattr(fill, "fill_type", None) == "solid" and rgb.upper() in _rgbs(fill)
-
-
-def _list_values(formula: str | None) -> tuple[str, ...] | None:
-    text = (formula or "").strip()
-    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
-        return None
-    return tuple(v.strip() for v in text[1:-1].replace('""', '"').split(","))
 
 
 def _clean_text(text: str) -> str:
@@ -264,12 +150,6 @@ def _cached_value(kind: str, text: str | None, is_date: bool, epoch: dt.datetime
     return number
 
 
-def _header_name(layout: TabLayout, col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return layout.headers[col] if col < len(layout.headers) else get_column_letter(col + 1)
-
-
 def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
     if name in wb.sheetnames:
         found = wb[name]
@@ -282,253 +162,6 @@ def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
     from openpyxl.worksheet.worksheet import Worksheet
 
     return found if isinstance(found, Worksheet) else None
-
-
-# --- formatting: what is there ------------------------------------------------------------
-
-
-def _validation_rows(ws: Worksheet) -> int:
-    """The last row a dropdown must reach to count as covering the column."""
-    # LibreOffice clips a dropdown to the rows it considers used (about 1000 below
-    # the data), so a dropdown counts when it reaches the data, not row 5000.
-    return max(min(ws.max_row, VALIDATION_LAST_ROW), 2)
-
-
-def _validation_cols(ws: Worksheet, values: tuple[str, ...] | None) -> _Dropdowns:
-    """Column index -> the list dropdowns over it (from row 2 or above) with these values."""
-    from openpyxl.worksheet.cell_range import CellRange
-
-    out: _Dropdowns = {}
-    for dv in ws.data_validations.dataValidation:
-        if dv.type != "list":
-            continue
-        if values is not None and _list_values(dv.formula1) != values:
-            continue
-        for rng in dv.sqref.ranges:
-            cr = CellRange(str(rng))
-            if cr.min_row is None or cr.min_row > 2:
-                continue
-            for col in range(cr.min_col or 1, (cr.max_col or 0) + 1):
-                out.setdefault(col - 1, []).append((dv, cr))
-    return out
-
-
-def _has_validation(ws: Worksheet, validation: Validation) -> bool:
-    values = tuple(v.strip() for v in validation.values)
-    style = "stop" if validation.strict else "warning"
-    for dv, cr in _validation_cols(ws, values).get(validation.col, []):
-        # Blank errorStyle means "stop" in Excel; a dropdown showing no error blocks nobody.
-        blocks = bool(dv.showErrorMessage) and (dv.errorStyle or "stop") == "stop"
-        right_style = (dv.errorStyle or "stop") == style if validation.strict else not blocks
-        if right_style and (cr.max_row or 0) >= _validation_rows(ws):
-            return True
-    return False
-
-
-def _has_rule(ws: Worksheet, rule: ConditionalRule) -> bool:
-    want_ref = _norm_sqref(rule.range_a1)
-    want_formula = _norm_formula(rule.formula)
-    want_fill = rule.fill.lstrip("#")[-6:].upper()
-    for cf in ws.conditional_formatting:
-        if _norm_sqref(cf.sqref) != want_ref:
-            continue
-        for cf_rule in cf.rules:
-            formulas = [_norm_formula(str(f)) for f in (cf_rule.formula or [])]
-            if cf_rule.type != "expression" or formulas != [want_formula]:
-                continue
-            fill = cf_rule.dxf.fill if cf_rule.dxf is not None else None
-            if want_fill in _rgbs(fill):
-                return True
-    return False
-
-
-def _note_text(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _missing(ws: Worksheet, layout: TabLayout) -> list[str]:
-    missing: list[str] = []
-    if layout.freeze_header and ws.freeze_panes != "A2":
-        missing.append("header row not frozen")
-    # Peek at the cell map: ws.cell() would create cells just by looking.
-    header = {c: ws._cells.get((1, c + 1)) for c in range(max(len(layout.headers), 1))}
-    header.update({c: ws._cells.get((1, c + 1)) for c in (*layout.computed, *dict(layout.notes))})
-    not_bold = [
-        text for c, text in enumerate(layout.headers)
-        if not ((cell := header[c]) is not None and cell.font.b)
-    ]
-    if not_bold:
-        missing.append("header not bold: " + ", ".join(not_bold))
-    not_grey = [
-        _header_name(layout, c)
-        for c in sorted(layout.computed)
-        if not ((cell := header[c]) is not None and _has_fill(cell, COMPUTED_FILL))
-    ]
-    if not_grey:
-        missing.append("computed header not grey: " + ", ".join(not_grey))
-    for validation in layout.validations:
-        if not _has_validation(ws, validation):
-            missing.append(
-                f"no dropdown on {_header_name(layout, validation.col)} "
-                f"({', '.join(validation.values)})"
-            )
-    for rule in layout.rules:
-        if not _has_rule(ws, rule):
-            missing.append(
-                f"no conditional format {rule.formula} (fill {rule.fill}) on {rule.range_a1}"
-            )
-    for col, text in layout.notes:
-        cell = header[col]
-        comment = cell.comment if cell is not None else None
-        if comment is None or _note_text(comment.text or "") != _note_text(text):
-            missing.append(f"no note on header {_header_name(layout, col)}")
-    return missing
-
-
-# --- formatting: installing ---------------------------------------------------------------
-
-
-def _solid(rgb: str) -> PatternFill:
-    from openpyxl.styles import PatternFill
-
-    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
-
-
-def _install_header(ws: Worksheet, layout: TabLayout) -> None:
-    for c in range(len(layout.headers)):
-        cell = ws.cell(1, c + 1)
-        if not cell.font.b:
-            cell.font = _font_like(cell, b=True)
-        if c in layout.computed:
-            if not _has_fill(cell, COMPUTED_FILL):
-                cell.fill = _solid(COMPUTED_FILL)
-        elif getattr(cell.fill, "fill_type", None) is None:
-            cell.fill = _solid(HEADER_FILL)
-
-
-def _install_validation(ws: Worksheet, validation: Validation, header: str) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    # Replace the tool's earlier dropdown on this column (other values, or clipped by
-    # another program) instead of stacking a second one over it.
-    for dv, cr in _validation_cols(ws, None).get(validation.col, []):
-        if cr.min_col == cr.max_col:
-            dv.sqref.remove(cr)
-            if not dv.sqref.ranges:
-                ws.data_validations.dataValidation.remove(dv)
-    letter = get_column_letter(validation.col + 1)
-    values = [v.replace('"', '""') for v in validation.values]
-    dv = DataValidation(
-        type="list",
-        formula1='"' + ",".join(values) + '"',
-        allow_blank=True,
-        showDropDown=False,  # sic: False shows the dropdown arrow
-        showErrorMessage=True,
-        errorStyle="stop" if validation.strict else "warning",
-        errorTitle=header[:32],
-        error="Pick one of: " + ", ".join(validation.values),
-    )
-    dv.add(f"{letter}2:{letter}{VALIDATION_LAST_ROW}")
-    ws.add_data_validation(dv)
-
-
-def _install_rule(ws: Worksheet, rule: ConditionalRule) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-
-    formula = rule.formula.strip()
-    formula = formula[1:] if formula.startswith("=") else formula
-    # A rule with the same range and formula but another colour is an older version of it.
-    want_ref = _norm_sqref(rule.range_a1)
-    want_formula = _norm_formula(rule.formula)
-    for key in [str(cf.sqref) for cf in ws.conditional_formatting]:
-        if _norm_sqref(key) != want_ref:
-            continue
-        # The list the formatting list iterates over: its rules must change in place.
-        rules = ws.conditional_formatting[key]
-        rules[:] = [
-            r for r in rules
-            if [_norm_formula(str(f)) for f in (r.formula or [])] != [want_formula]
-        ]
-        if not rules:
-            del ws.conditional_formatting[key]
-    fill = rule.fill.lstrip("#").upper()
-    ws.conditional_formatting.add(
-        rule.range_a1,
-        FormulaRule(formula=[formula], fill=_solid(fill)),  # type: ignore[no-untyped-call]
-    )
-
-
-def _shape(formula: str) -> str:
-    """A formula with its cell references blanked: the same rule at other columns."""
-    return re.sub(_CELL, "#", _norm_formula(formula))
-
-
-def _prune_stale_rules(ws: Worksheet, layout: TabLayout) -> None:
-    """Drop the tool's earlier rules that point at old columns (people moved or added some).
-
-    A rule is the tool's when its formula has the shape of one of the layout's rules;
-    left in place it would colour whatever column now stands where its column was.
-    """
-    shapes = {_shape(r.formula) for r in layout.rules}
-    wanted = {(_norm_sqref(r.range_a1), _norm_formula(r.formula)) for r in layout.rules}
-    for key in [str(cf.sqref) for cf in ws.conditional_formatting]:
-        ref = _norm_sqref(key)
-        rules = ws.conditional_formatting[key]
-        rules[:] = [
-            r
-            for r in rules
-            if not (
-                r.type == "expression"
-                and len(r.formula or []) == 1
-                and _shape(str(r.formula[0])) in shapes
-                and (ref, _norm_formula(str(r.formula[0]))) not in wanted
-            )
-        ]
-        if not rules:
-            del ws.conditional_formatting[key]
-
-
-def _install_formats(ws: Worksheet, layout: TabLayout) -> None:
-    last = max(ws.max_row, FORMAT_MIN_ROWS)
-    for col, fmt in layout.formats:
-        number_format = _COLUMN_FORMATS.get(fmt)
-        if number_format is None:
-            continue
-        for row in range(2, last + 1):
-            cell = ws.cell(row, col + 1)
-            if cell.number_format == "General":
-                cell.number_format = number_format
-
-
-def _install(ws: Worksheet, layout: TabLayout, *, new_tab: bool) -> None:
-    """Install what of ``layout`` is missing on ``ws``, never duplicating what is there."""
-    from openpyxl.comments import Comment
-    from openpyxl.utils import get_column_letter
-
-    if layout.freeze_header and ws.freeze_panes != "A2":
-        ws.freeze_panes = "A2"
-    _install_header(ws, layout)
-    for col, width in layout.widths:
-        letter = get_column_letter(col + 1)
-        # A person's column width is theirs: only set widths nobody chose yet.
-        if new_tab or letter not in ws.column_dimensions:
-            ws.column_dimensions[letter].width = width
-    for validation in layout.validations:
-        if not _has_validation(ws, validation):
-            _install_validation(ws, validation, _header_name(layout, validation.col))
-    _prune_stale_rules(ws, layout)
-    for rule in layout.rules:
-        if not _has_rule(ws, rule):
-            _install_rule(ws, rule)
-    for col, text in layout.notes:
-        cell = ws.cell(1, col + 1)
-        if cell.comment is None or _note_text(cell.comment.text or "") != _note_text(text):
-            comment = Comment(text, NOTE_AUTHOR)
-            comment.width = 240
-            comment.height = 80
-            cell.comment = comment
-    _install_formats(ws, layout)
 
 
 # --- the backend --------------------------------------------------------------------------
@@ -703,7 +336,7 @@ class XlsxBackend(Backend):
         ws = _find_sheet(wb, layout.name) if wb is not None else None
         if ws is None:
             return ["tab missing"]
-        return _missing(ws, layout)
+        return missing(ws, layout)
 
     def marker(self) -> tuple[str, str] | None:
         """The (template, version) provisioning stored in the document properties."""
@@ -745,7 +378,7 @@ class XlsxBackend(Backend):
         layouts.update({" ".join(lay.name.split()).casefold(): lay for lay in plan.formatting})
         if not layouts:
             return
-        foreign = [item for item in self._x14 if not _is_tools(item, layouts)]
+        foreign = [item for item in self._x14 if not is_layout_item(item, layouts)]
         if foreign:
             where = ", ".join(sorted({f"'{item.sheet}'" for item in foreign}))
             raise WorkbookError(
@@ -818,7 +451,7 @@ class XlsxBackend(Backend):
                 ws = wb.create_sheet(layout.name)
                 created.add(layout.name)
                 _position(wb, ws, order)
-            _install(ws, layout, new_tab=layout.name in created)
+            install(ws, layout, new_tab=layout.name in created)
         if plan.write_marker:
             _set_marker(wb, plan.template, plan.version)
         if created:
@@ -869,26 +502,6 @@ class XlsxBackend(Backend):
         self._version = None
 
 
-def _is_tools(item: X14Item, layouts: dict[str, TabLayout]) -> bool:
-    layout = layouts.get(" ".join(item.sheet.split()).casefold())
-    if layout is None:
-        return False
-    if item.kind == "cf":
-        return any(
-            _norm_sqref(r.range_a1) == _norm_sqref(item.sqref)
-            and _norm_formula(r.formula) == _norm_formula(item.formula)
-            for r in layout.rules
-        )
-    values = _list_values(item.formula)
-    from openpyxl.utils import column_index_from_string
-
-    letters = re.match(r"\$?([A-Za-z]+)", item.sqref.strip())
-    col = column_index_from_string(letters.group(1).upper()) - 1 if letters else -1
-    return any(
-        v.col == col and tuple(x.strip() for x in v.values) == values for v in layout.validations
-    )
-
-
 def _position(wb: Workbook, ws: Worksheet, order: list[str]) -> None:
     """Move a new tab next to its neighbours in the template's order, leaving other tabs be."""
     keys = [" ".join(n.split()).casefold() for n in order]
@@ -919,14 +532,6 @@ def _set_marker(wb: Workbook, template: str, version: str) -> None:
     props.append(StringProperty(name=MARKER_VERSION, value=version))
 
 
-def _font_like(cell: Cell | MergedCell, **changes: object) -> Font:
-    """A copy of the cell's font with some attributes changed (fonts are immutable)."""
-    font: Font = copy(cell.font)  # type: ignore[assignment]
-    for name, value in changes.items():
-        setattr(font, name, value)
-    return font
-
-
 def _is_link_font(cell: Cell) -> bool:
     colour = getattr(cell.font.color, "rgb", None)
     return isinstance(colour, str) and colour[-6:].upper() == LINK_COLOR and bool(
@@ -953,12 +558,12 @@ def _set_cell(ws: Worksheet, update: CellUpdate) -> None:
             location=f"{_quote_tab(value.tab)}!{value.a1}",
             display=_clean_text(value.text),
         )
-        cell.font = _font_like(cell, color=LINK_COLOR, underline="single")
+        cell.font = font_like(cell, color=LINK_COLOR, underline="single")
         return
     if cell.hyperlink is not None:
         cell.hyperlink = None
         if _is_link_font(cell):
-            cell.font = _font_like(cell, color=None, underline=None)
+            cell.font = font_like(cell, color=None, underline=None)
     if value is None:
         cell.value = None
     elif isinstance(value, str):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -75,18 +74,15 @@ def _workbook(check: Checks, config: Config, template: Template, wb: WorkbookCon
     from sheets_sync import open_workbook, provision
 
     label = f"{wb.name}"
-    if wb.backend == "google":
-        try:
-            importlib.import_module("sheets_sync.backends.google")
-        except ImportError:
-            check("warn", f"{label}: google backend: not available yet in this build")
-            return
     check("ok", f"{label}: {wb.backend} backend ({wb.label})")
     try:
         backend = open_workbook(wb, config)
     except Exception as exc:
         check("fail", f"{label}: cannot open: {_problem(exc)}")
         return
+    identity = getattr(backend, "acting_as", None)
+    if identity is not None:
+        _google_identity(check, label, identity)
     try:
         if not backend.exists():
             check("fail", f"{label}: {backend.identity} does not exist; run sheets-sync provision")
@@ -111,14 +107,30 @@ def _workbook(check: Checks, config: Config, template: Template, wb: WorkbookCon
             check("fail", f"{label}: cannot compare with the template: {_problem(exc)}")
         else:
             if steps:
-                check("warn", f"{label}: template drift: {len(steps)} things missing; "
-                              "run sheets-sync provision")
+                check(
+                    "warn",
+                    f"{label}: template drift: {len(steps)} things missing; "
+                    "run sheets-sync provision",
+                )
             else:
-                check("ok", f"{label}: up to date with template "
-                            f"{template.name} {template.version}")
+                check("ok", f"{label}: up to date with template {template.name} {template.version}")
     finally:
         backend.close()
         _sync_lock(check, config, label, backend.lock_key)
+
+
+def _google_identity(check: Checks, label: str, identity: Any) -> None:
+    """Whom the tool acts as, and what a service account needs (never a secret)."""
+    check("ok", f"{label}: acts as {identity.who} ({identity.kind})")
+    for warning in identity.warnings:
+        check("warn", f"{label}: {warning}")
+    if identity.is_service_account:
+        check(
+            "ok",
+            f"{label}: share the spreadsheet with {identity.who} (Editor); a service "
+            "account cannot own files, so creating one needs parent_folder_id (a "
+            'shared-drive folder) or google.auth = "oauth"',
+        )
 
 
 def _sync_lock(check: Checks, config: Config, label: str, identity: str) -> None:

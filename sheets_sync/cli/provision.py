@@ -48,3 +48,9 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
     finally:
         backend.close()
     out.print(f"Provisioned {backend.identity}: {len(applied.steps)} steps")
+    if getattr(backend, "created", False):
+        # A new Google spreadsheet: cron should find it by id, not by title.
+        out.print(
+            f"Created spreadsheet {getattr(backend, 'spreadsheet_id', '')}: set "
+            "spreadsheet_id to it in the config's [[workbooks]] entry."
+        )

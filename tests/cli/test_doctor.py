@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-
-import pytest
 
 from sheets_sync.lock import workbook_lock
 
@@ -75,19 +72,6 @@ def test_doctor_reports_problems(invoke: Invoke, home: Path, clean_xlsx: Path) -
     assert "warn clean: sync lock: held by a sync running now" in lines
     assert f"fail gone: {home / 'gone.xlsx'} does not exist; run sheets-sync provision" in lines
     assert "ok   gone: sync lock: free" in lines
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("sheets_sync.backends.google") is not None,
-    reason="this build has the google backend",
-)
-def test_doctor_google_not_available(invoke: Invoke, home: Path) -> None:
-    (home / "sheets-sync.toml").write_text(
-        '[[workbooks]]\nname = "g"\nbackend = "google"\nspreadsheet_id = "abc"\n'
-    )
-    result = invoke("doctor")
-    assert result.exit_code == 0
-    assert "warn g: google backend: not available yet in this build" in result.stdout.splitlines()
 
 
 def test_doctor_name_picks_one_workbook(invoke: Invoke, home: Path, clean_xlsx: Path) -> None:

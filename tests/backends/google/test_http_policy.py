@@ -14,6 +14,8 @@ from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient, R
 from sheets_sync.errors import SheetsSyncError, TryLater
 
 URL = "https://sheets.googleapis.com/v4/spreadsheets/abc"
+QUOTA = "The user's Drive storage quota has been exceeded."
+NOT_FOUND = "Requested entity was not found."
 
 
 class Scripted(requests.adapters.BaseAdapter):
@@ -55,8 +57,14 @@ def client(script: list[Any], **policy: Any) -> tuple[PolicyHTTPClient, Scripted
 
 
 def rate_limit_403() -> tuple[int, dict[str, Any]]:
-    return 403, {"error": {"code": 403, "message": "Rate Limit Exceeded", "status":
-                           "PERMISSION_DENIED", "errors": [{"reason": "rateLimitExceeded"}]}}
+    return 403, {
+        "error": {
+            "code": 403,
+            "message": "Rate Limit Exceeded",
+            "status": "PERMISSION_DENIED",
+            "errors": [{"reason": "rateLimitExceeded"}],
+        }
+    }
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
@@ -68,24 +76,48 @@ def test_retries_transient_statuses_then_succeeds(status: int) -> None:
 
 
 def test_retries_rate_limit_403_and_timeouts() -> None:
-    http, adapter, _ = client([rate_limit_403(), requests.ReadTimeout(), requests.ConnectionError(),
-                               200])
+    http, adapter, _ = client(
+        [rate_limit_403(), requests.ReadTimeout(), requests.ConnectionError(), 200]
+    )
     assert http.request("get", URL).ok and adapter.calls == 4
 
 
 @pytest.mark.parametrize(
     ("status", "body", "needle"),
     [
-        (403, {"error": {"code": 403, "message": "The caller does not have permission",
-                         "status": "PERMISSION_DENIED"}}, "Share the spreadsheet"),
-        (403, {"error": {"code": 403, "message": "The user's Drive storage quota has been exceeded.",
-                         "errors": [{"reason": "storageQuotaExceeded"}]}}, "parent_folder_id"),
-        (404, {"error": {"code": 404, "message": "Requested entity was not found."}}, "does not exist"),
+        (
+            403,
+            {
+                "error": {
+                    "code": 403,
+                    "message": "The caller does not have permission",
+                    "status": "PERMISSION_DENIED",
+                }
+            },
+            "Share the spreadsheet",
+        ),
+        (
+            403,
+            {
+                "error": {
+                    "code": 403,
+                    "message": QUOTA,
+                    "errors": [{"reason": "storageQuotaExceeded"}],
+                }
+            },
+            "parent_folder_id",
+        ),
+        (
+            404,
+            {"error": {"code": 404, "message": "Requested entity was not found."}},
+            "does not exist",
+        ),
         (400, {"error": {"code": 400, "message": "Invalid requests[0]"}}, "400"),
     ],
 )
-def test_fails_at_once_on_what_will_not_succeed(status: int, body: dict[str, Any],
-                                               needle: str) -> None:
+def test_fails_at_once_on_what_will_not_succeed(
+    status: int, body: dict[str, Any], needle: str
+) -> None:
     http, adapter, slept = client([(status, body), 200])
     with pytest.raises(PolicyAPIError) as raised:
         http.request("get", URL)
@@ -101,7 +133,7 @@ def test_attempts_are_bounded() -> None:
 
 
 def test_a_429_storm_ends_within_the_time_bound_as_try_later() -> None:
-    http, adapter, slept = client([429] * 50, max_attempts=50, max_seconds=5.0, base_delay=1.0)
+    http, adapter, _slept = client([429] * 50, max_attempts=50, max_seconds=5.0, base_delay=1.0)
     now = [0.0]
     http.clock = lambda: now[0]  # type: ignore[method-assign]
     http.sleep = lambda s: now.__setitem__(0, now[0] + s)  # type: ignore[method-assign]
@@ -118,8 +150,10 @@ def test_every_request_has_a_timeout() -> None:
 
 
 def test_redact_removes_credentials() -> None:
-    text = ('Authorization: Bearer ya29.a0AfH6SMBxyz token ya29.c.b0Aaek "private_key": '
-            '"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n" '
-            '"refresh_token": "1//0gabc"')
+    text = (
+        'Authorization: Bearer ya29.a0AfH6SMBxyz token ya29.c.b0Aaek "private_key": '
+        '"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n" '
+        '"refresh_token": "1//0gabc"'
+    )
     out = redact(text)
     assert "ya29" not in out and "MIIE" not in out and "1//0gabc" not in out
