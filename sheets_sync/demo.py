@@ -535,7 +535,12 @@ def _demo_format(value: CellValue) -> CellFormat:
     return "text"
 
 
-def fill_demo(backend: Backend, as_of: dt.date, config: Config | None = None) -> SyncResult:
+def fill_demo(
+    backend: Backend,
+    as_of: dt.date,
+    config: Config | None = None,
+    rows: dict[str, list[list[CellValue]]] | None = None,
+) -> SyncResult:
     """Provision ``backend`` (any backend), fill it with :func:`demo_rows`, and sync it."""
     from sheets_sync.sync import provision, sync
 
@@ -543,7 +548,7 @@ def fill_demo(backend: Backend, as_of: dt.date, config: Config | None = None) ->
     data = backend.read()
     updates = [
         CellUpdate(tab.name if (tab := data.tab(name)) else name, r, c, value, _demo_format(value))
-        for name, grid in demo_rows(as_of).items()
+        for name, grid in (rows or demo_rows(as_of)).items()
         for r, row in enumerate(grid)
         for c, value in enumerate(row)
         if value is not None

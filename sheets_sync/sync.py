@@ -389,6 +389,7 @@ def provision(
     for attempt in range(MAX_REPLANS + 1):
         if backend.exists():
             data = backend.read()
+            backend.prepare_provision()
             analysis = analyze(data, template, config, today(config, data))
             roles = analysis.role_columns
         else:

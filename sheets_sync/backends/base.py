@@ -192,6 +192,9 @@ class Backend(ABC):
     def missing_formatting(self, layout: TabLayout) -> list[str]:
         """What of ``layout`` the workbook (as last read) lacks; empty when all is there."""
 
+    def prepare_provision(self) -> None:  # noqa: B027 - optional hook
+        """Read whatever provisioning compares that a sync's read leaves out."""
+
     @abstractmethod
     def marker(self) -> tuple[str, str] | None:
         """The (template, version) marker provisioning left, as last read."""

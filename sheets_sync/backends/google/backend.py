@@ -33,8 +33,11 @@ READ_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats,protectedRanges(protectedRangeId,range,description,warningOnly),"
     "data(rowData(values(userEnteredValue,effectiveValue,effectiveFormat/numberFormat/type,"
-    "hyperlink,note,dataValidation,userEnteredFormat(textFormat/bold,backgroundColor)))))"
+    "hyperlink,note,userEnteredFormat(textFormat/bold,backgroundColor)))))"
 )
+#: Dropdowns come back on every cell of a validated column down to the grid's last row, so
+#: the sync's read leaves them out; provisioning reads them for row 2 alone (see prepare).
+VALIDATION_FIELDS = "sheets(properties(title),data(rowData(values(dataValidation))))"
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 T = TypeVar("T")
 
@@ -59,6 +62,7 @@ class GoogleBackend(Backend):
         self._meta: dict[str, Any] | None = None
         self.created = False
         self.guard_reads = 0
+        self._validations: dict[str, list[dict[str, Any]]] = {}
         self.acting_as: Any = None
 
     # -- identity -------------------------------------------------------------------------
@@ -102,6 +106,7 @@ class GoogleBackend(Backend):
         params: dict[str, Any] = {"includeGridData": "true", "fields": READ_FIELDS}
         meta = self._call(lambda: self.http.fetch_sheet_metadata(sid, params=params))
         self._meta = dict(meta)
+        self._validations = {}
         sheets = meta.get("sheets", [])
         titles = {int(s["properties"]["sheetId"]): str(s["properties"]["title"]) for s in sheets}
         tabs: dict[str, RawTab] = {}
@@ -136,9 +141,34 @@ class GoogleBackend(Backend):
                 return dict(sheet)
         return None
 
+    def prepare_provision(self) -> None:
+        """Read the dropdowns of row 2 of every tab, so provisioning can compare them."""
+        if not self._meta or self.spreadsheet_id is None:
+            return
+        sid = self.spreadsheet_id
+        ranges = []
+        for sheet in self._meta.get("sheets", []):
+            props = sheet["properties"]
+            last = column_letter(int(props.get("gridProperties", {}).get("columnCount", 26)) - 1)
+            ranges.append("'" + str(props["title"]).replace("'", "''") + f"'!A2:{last}2")
+        params: dict[str, Any] = {
+            "includeGridData": "true",
+            "ranges": ranges,
+            "fields": VALIDATION_FIELDS,
+        }
+        reply = self._call(lambda: self.http.fetch_sheet_metadata(sid, params=params))
+        self._validations = {
+            str(s["properties"]["title"]): (s.get("data") or [{}])[0]
+            .get("rowData", [{}])[0]
+            .get("values", [])
+            for s in reply.get("sheets", [])
+        }
+
     def missing_formatting(self, layout: TabLayout) -> list[str]:
         sheet = self._sheet(layout.name)
-        return ["tab missing"] if sheet is None else wire.missing(sheet, layout)
+        if sheet is None:
+            return ["tab missing"]
+        return wire.missing(sheet, layout, self._validations.get(layout.name))
 
     def marker(self) -> tuple[str, str] | None:
         return wire.read_marker(self._meta or {})

@@ -58,8 +58,12 @@ def _rule_formula(rule: Json) -> str | None:
     return str(values[0].get("userEnteredValue", "")) if values else None
 
 
-def missing(sheet: Json, layout: TabLayout) -> list[str]:
-    """What of ``layout`` the sheet lacks (widths and number formats are people's business)."""
+def missing(sheet: Json, layout: TabLayout, row2: list[Json] | None = None) -> list[str]:
+    """What of ``layout`` the sheet lacks (widths and number formats are people's business).
+
+    Dropdowns are compared only when ``row2`` (the cells of row 2, read with their
+    dataValidation) is given: the sync's one read leaves them out.
+    """
     out: list[str] = []
     props = sheet.get("properties", {})
     sheet_id = int(props.get("sheetId", 0))
@@ -78,8 +82,9 @@ def missing(sheet: Json, layout: TabLayout) -> list[str]:
         fill = cell_at(sheet, 0, col).get("userEnteredFormat", {}).get("backgroundColor")
         if not same_color(fill, COMPUTED_FILL):
             out.append(f"grey header on {layout.headers[col]}")
-    for validation in layout.validations:
-        rule = cell_at(sheet, 1, validation.col).get("dataValidation", {})
+    for validation in layout.validations if row2 is not None else ():
+        cell = row2[validation.col] if row2 is not None and validation.col < len(row2) else {}
+        rule = cell.get("dataValidation", {})
         condition = rule.get("condition", {})
         values = tuple(str(v.get("userEnteredValue", "")) for v in condition.get("values", []))
         if condition.get("type") != "ONE_OF_LIST" or values != validation.values:

@@ -1,0 +1,142 @@
+"""The same scenarios on a local workbook and on Google (real gspread on the API fake)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sheets_sync.demo import DEMO_PROBLEMS, fill_demo
+from sheets_sync.sync import SyncResult, provision, sync
+from sheets_sync.templates import load_template, normalize_header
+from tests.scenarios.worlds import GoogleWorld, World, XlsxWorld
+
+AS_OF = dt.date(2026, 11, 27)
+GENERATED = {"Issues", "Dashboard"}
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
+    if request.param == "xlsx":
+        return XlsxWorld(tmp_path)
+    return GoogleWorld()
+
+
+def demo(world: World) -> SyncResult:
+    backend = world.backend()
+    result = fill_demo(backend, AS_OF)
+    if isinstance(world, GoogleWorld):
+        world.remember(backend)
+    return result
+
+
+def findings(result: SyncResult) -> set[tuple[str, str, str, str]]:
+    return {(f.rule, f.tab, f.key, f.cell) for f in result.findings}
+
+
+def test_demo_scenario(world: World) -> None:
+    first = demo(world)
+    assert set(DEMO_PROBLEMS) <= {f.rule for f in first.findings}
+    again = sync(world.backend(), as_of=AS_OF)
+    assert again.cells_changed == 0 and not again.wrote and again.restored == []
+    assert findings(again) == findings(first)
+
+
+def test_demo_gives_the_same_results_on_both_backends(tmp_path: Path) -> None:
+    xlsx, google = XlsxWorld(tmp_path), GoogleWorld()
+    results = [demo(xlsx), demo(google)]
+    assert findings(results[0]) == findings(results[1])
+    for tab in ("Goals", "KPIs", "RACI", "Issues"):
+        assert normalized(xlsx.grid(tab)) == normalized(google.grid(tab)), tab
+
+
+def normalized(grid: list[list[Any]]) -> list[list[Any]]:
+    def norm(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        if isinstance(v, dt.datetime):
+            return v.date()
+        return v
+
+    rows = [[norm(v) for v in row] for row in grid]
+    for row in rows:
+        while row and row[-1] is None:
+            row.pop()
+    return rows
+
+
+def test_provisioning_is_idempotent_and_loses_nothing(world: World) -> None:
+    demo(world)
+    before = {t: world.grid(t) for t in ("People", "Goals", "KPI Log")}
+    plan = provision(world.backend(), dry_run=True)
+    assert plan.empty, plan.steps
+    provision(world.backend())
+    assert {t: world.grid(t) for t in before} == before
+    if isinstance(world, GoogleWorld):
+        world.fake.reset_stats()
+        provision(world.backend())
+        assert world.fake.stats.by_endpoint.get("sheets.spreadsheets.batchUpdate", 0) == 0
+
+
+def owned(tab: str, header: list[Any]) -> set[int]:
+    spec = load_template().table(tab)
+    computed = {c.norm for c in spec.computed}
+    return {i for i, h in enumerate(header) if normalize_header(h) in computed}
+
+
+def test_person_edits_then_sync(world: World) -> None:
+    first = demo(world)
+    kpis = world.grid("KPIs")
+    head = [str(h) for h in kpis[0]]
+    world.insert_rows("KPIs", 3)
+    new_kpi = {"KPI ID": "K99", "Goal ID": "G1", "KPI": "Revenue from joint deals",
+               "Direction": "increase", "Baseline": 0, "Target": 1400,
+               "Start date": dt.date(2026, 1, 1), "Due date": dt.date(2026, 12, 31),
+               "Cadence": "monthly", "Owner": kpis[1][head.index("Owner")]}
+    for name, value in new_kpi.items():
+        world.set("KPIs", 3, head.index(name), value)
+    world.insert_rows("KPI Log", 9, 2)
+    for col, value in enumerate(["3 Nov 2026", "K99", "$1,200"]):
+        world.set("KPI Log", 9, col, value)
+    for col, value in enumerate([dt.date(2026, 10, 1), "K99", 900]):
+        world.set("KPI Log", 10, col, value)
+    world.set("KPIs", 0, head.index("Unit"), None)  # the optional Unit header deleted
+    world.move_column_to_end("Goals", 2)  # Owner
+    goals_width = len(world.grid("Goals")[0])
+    world.set("Goals", 0, goals_width, "Comments")
+    world.set("Goals", 1, goals_width, "ask Contoso for Q1 numbers")
+    raci_width = len(world.grid("RACI")[0])
+    world.set("RACI", 0, raci_width, "Notes")
+    world.set("RACI", 1, raci_width, "call before Friday")
+    world.set("RACI", 4, raci_width, "A")
+
+    before = {t: world.grid(t) for t in ("People", "Goals", "KPIs", "KPI Log", "RACI", "Reviews")}
+    result = sync(world.backend(), as_of=AS_OF)
+    for tab, grid in before.items():
+        after = world.grid(tab)
+        tool = owned(tab, list(grid[0]))
+        for r in range(max(len(grid), len(after))):
+            old = grid[r] if r < len(grid) else []
+            new = after[r] if r < len(after) else []
+            for c in range(max(len(old), len(new))):
+                if c in tool:
+                    continue
+                assert (old[c] if c < len(old) else None) == (new[c] if c < len(new) else None), (
+                    tab, r, c)
+    kpis = world.grid("KPIs")
+    head = [str(h) for h in kpis[0]]
+    k99 = next(row for row in kpis if row and row[0] == "K99")
+    assert k99[head.index("Status")] == "On track"
+    assert k99[head.index("Latest value")] == 1200
+    rules = {(f.rule, f.tab, f.key) for f in result.findings}
+    assert ("TABLE-MISSING-COLUMN", "KPIs", "Unit") in rules
+    assert ("RACI-IGNORED-COLUMN", "RACI", "Notes") in rules
+    assert not any(f.rule == "RACI-UNKNOWN-PERSON" for f in result.findings)
+    # KPIs and goals the person did not touch keep their statuses
+    statuses = {row[0]: row[head.index("Status")] for row in kpis[1:] if row}
+    first_kpis = {(f.key) for f in first.findings if f.tab == "KPIs"}
+    assert {k for k in first_kpis if k in statuses} == first_kpis
+    again = sync(world.backend(), as_of=AS_OF)
+    assert again.cells_changed == 0 and not again.wrote
