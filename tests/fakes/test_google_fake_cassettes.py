@@ -51,3 +51,53 @@ def test_recorded_interactions_replay_against_the_fake() -> None:
         matched, total = report.by_endpoint[endpoint]
         assert matched == total > 0, endpoint
     assert report.matched / report.total > 0.98
+
+
+#: what sheets-sync itself sends: endpoints and batchUpdate request kinds
+PROJECT_ENDPOINTS = (
+    "sheets.spreadsheets.get",
+    "sheets.spreadsheets.values.batchGet",
+    "sheets.spreadsheets.batchUpdate",
+    "drive.files.create",
+    "drive.files.list",
+    "drive.permissions.create",
+)
+PROJECT_REQUEST_KINDS = (
+    "addSheet", "deleteSheet", "updateSheetProperties", "appendDimension", "updateCells",
+    "repeatCell", "setDataValidation", "addConditionalFormatRule",
+    "deleteConditionalFormatRule", "addProtectedRange", "deleteProtectedRange",
+    "updateDimensionProperties", "createDeveloperMetadata", "deleteDeveloperMetadata",
+)
+
+
+def test_coverage_of_what_the_project_sends() -> None:
+    """Which of the project's endpoints and request kinds real recordings vouch for."""
+    import json
+
+    report = replay()
+    kinds: dict[str, int] = dict.fromkeys(PROJECT_REQUEST_KINDS, 0)
+    statuses: set[int] = set()
+    for path in sorted(DEFAULT_DIR.glob("*.json")):
+        for interaction in json.loads(path.read_text())["interactions"]:
+            statuses.add(interaction["response"]["status"]["code"])
+            body = interaction["request"].get("body") or ""
+            if ":batchUpdate" in interaction["request"]["uri"] and body:
+                for request in json.loads(body).get("requests", []):
+                    for kind in request:
+                        if kind in kinds:
+                            kinds[kind] += 1
+    lines = ["endpoints the project uses (recorded interactions compared/matched):"]
+    uncovered = []
+    for endpoint in PROJECT_ENDPOINTS:
+        matched, total = report.by_endpoint.get(endpoint, (0, 0))
+        lines.append(f"  {endpoint:<40} {matched}/{total}")
+        if total == 0:
+            uncovered.append(endpoint)
+    lines.append("batchUpdate request kinds the project sends (times recorded):")
+    lines += [f"  {kind:<40} {n}" for kind, n in kinds.items()]
+    never = [k for k, n in kinds.items() if n == 0]
+    lines.append("covered by no cassette: " + ", ".join(uncovered + never))
+    lines.append(f"recorded statuses: {sorted(statuses)} (no 429 or 5xx: faults are the fake's own)")
+    print("\n" + "\n".join(lines))
+    assert report.by_endpoint["sheets.spreadsheets.get"][1] > 0
+    assert 429 not in statuses  # if recordings ever include them, compare the fake against them

@@ -140,3 +140,15 @@ def test_person_edits_then_sync(world: World) -> None:
     assert {k for k in first_kpis if k in statuses} == first_kpis
     again = sync(world.backend(), as_of=AS_OF)
     assert again.cells_changed == 0 and not again.wrote
+
+
+def test_google_issue_links_point_at_the_cell() -> None:
+    world = GoogleWorld()
+    result = demo(world)
+    assert world.spreadsheet_id is not None
+    ss = world.fake.spreadsheet(world.spreadsheet_id)
+    first = result.findings[0]
+    cell = ss.cell("Issues", 1, 3)
+    uri = cell["textFormatRuns"][0]["format"]["link"]["uri"]
+    assert uri == f"#gid={ss.sheet(first.tab).sheet_id}&range={first.cell}"
+    assert "formulaValue" not in cell["userEnteredValue"]  # a text link, never a formula

@@ -51,32 +51,16 @@ def key_file_warnings(path: Path) -> tuple[str, ...]:
 def credentials(settings: GoogleConfig) -> tuple[Any, Identity]:
     """Build google-auth credentials from config, and say whom they act as."""
     if os.environ.get(API_ROOT_ENV):
+        # A test setting: requests go to the fake with a fixed token, so nothing asks a
+        # token endpoint; a configured key file still says whom the tool would act as.
         from google.oauth2.credentials import Credentials
 
-        return Credentials(token=TEST_TOKEN), Identity(
-            "test", "the test API at " + os.environ[API_ROOT_ENV]
-        )
+        identity = Identity("test", "the test API at " + os.environ[API_ROOT_ENV])
+        if settings.auth == "service_account" and settings.credentials is not None:
+            identity = _service_account(settings)[1]
+        return Credentials(token=TEST_TOKEN), identity
     if settings.auth == "service_account":
-        path = settings.credentials
-        if path is None:
-            raise ConfigError(
-                "google.credentials", "path to the service-account key file is required"
-            )
-        if not path.is_file():
-            raise ConfigError("google.credentials", f"no such file: {path}")
-        from google.oauth2 import service_account
-
-        try:
-            creds = service_account.Credentials.from_service_account_file(
-                str(path), scopes=list(SCOPES)
-            )
-        except (ValueError, KeyError) as exc:
-            raise ConfigError(
-                "google.credentials", f"{path} is not a service-account key file"
-            ) from exc
-        return creds, Identity(
-            "service_account", creds.service_account_email, key_file_warnings(path)
-        )
+        return _service_account(settings)
     if settings.auth == "adc":
         import google.auth as google_auth
         from google.auth.exceptions import DefaultCredentialsError
@@ -93,6 +77,31 @@ def credentials(settings: GoogleConfig) -> tuple[Any, Identity]:
     if settings.auth == "oauth":
         return _oauth(settings)
     raise ConfigError("google.auth", "must be service_account, adc or oauth")
+
+
+def _service_account(settings: GoogleConfig) -> tuple[Any, Identity]:
+    """Credentials from a service-account key file (its key never leaves this function)."""
+    path = settings.credentials
+    if path is None:
+        raise ConfigError(
+            "google.credentials", "path to the service-account key file is required"
+        )
+    if not path.is_file():
+        raise ConfigError("google.credentials", f"no such file: {path}")
+    from google.oauth2 import service_account
+
+    try:
+        creds = service_account.Credentials.from_service_account_file(
+            str(path), scopes=list(SCOPES)
+        )
+    except (ValueError, KeyError):
+        # The parser's message can quote the file: say only what is wrong.
+        raise ConfigError(
+            "google.credentials", f"{path} is not a valid service-account key file"
+        ) from None
+    return creds, Identity(
+        "service_account", creds.service_account_email, key_file_warnings(path)
+    )
 
 
 def _oauth(google: GoogleConfig) -> tuple[Any, Identity]:
