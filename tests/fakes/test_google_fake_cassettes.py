@@ -97,7 +97,9 @@ def test_coverage_of_what_the_project_sends() -> None:
     lines += [f"  {kind:<40} {n}" for kind, n in kinds.items()]
     never = [k for k, n in kinds.items() if n == 0]
     lines.append("covered by no cassette: " + ", ".join(uncovered + never))
-    lines.append(f"recorded statuses: {sorted(statuses)} (no 429 or 5xx: faults are the fake's own)")
+    lines.append(
+        f"recorded statuses: {sorted(statuses)} (no 429 or 5xx: faults are the fake's own)"
+    )
     print("\n" + "\n".join(lines))
     assert report.by_endpoint["sheets.spreadsheets.get"][1] > 0
     assert 429 not in statuses  # if recordings ever include them, compare the fake against them
