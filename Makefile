@@ -1,12 +1,13 @@
 # make demo  - a realistic partnership workbook, provisioned, synced and reported
 # make test  - ruff, mypy (strict on sheets_sync/) and pytest
+# make reliability - the full reliability suites, figures in RELIABILITY.md
 # Each creates .venv when it is missing; only python3 and make are needed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest reliability clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +27,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
+
+# the full reliability suites (tens of minutes); figures go to RELIABILITY.md
+reliability: $(STAMP)
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis
