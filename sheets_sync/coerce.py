@@ -94,8 +94,8 @@ def is_blank(value: CellValue) -> bool:
     return value is None or (isinstance(value, str) and not clean_text(value))
 
 
-def display(value: CellValue) -> str:
-    """How a raw value is quoted in a finding's message."""
+def display(value: CellValue, limit: int | None = 40) -> str:
+    """How a raw value is quoted in a finding's message (cut to ``limit`` characters)."""
     if isinstance(value, Link):
         return value.text
     if isinstance(value, CellError):
@@ -107,7 +107,7 @@ def display(value: CellValue) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _text_of(value: CellValue) -> str:
@@ -136,7 +136,8 @@ def coerce_date(value: CellValue, locale: Locale = Locale()) -> dt.date | Invali
     if isinstance(value, bool):
         return Invalid("is a true/false value, not a date")
     if isinstance(value, int | float):
-        if not math.isfinite(value) or not SERIAL_MIN <= value <= SERIAL_MAX:
+        # The range first: an integer beyond a double (a file can hold one) has no isfinite.
+        if not SERIAL_MIN <= value <= SERIAL_MAX or not math.isfinite(value):
             return Invalid("is a number, not a date")
         return SERIAL_EPOCH + dt.timedelta(days=int(value))
     if isinstance(value, CellError):
@@ -168,7 +169,10 @@ def coerce_number(value: CellValue, locale: Locale = Locale()) -> float | Invali
     if isinstance(value, bool):
         return Invalid("is a true/false value, not a number")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a double (a file can hold one)
+            return Invalid("is not a finite number")
         return number if math.isfinite(number) else Invalid("is not a finite number")
     if isinstance(value, dt.date):
         return Invalid("is a date, not a number")
@@ -179,11 +183,11 @@ def coerce_number(value: CellValue, locale: Locale = Locale()) -> float | Invali
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]
-    if text[:1] in "+-":
+    if text.startswith(("+", "-")):  # not text[:1] in "+-": "" is in every string
         negative ^= text[0] == "-"
         text = text[1:]
     stripped = text.strip(CURRENCY)
-    if stripped != text and stripped[:1] in "+-":  # $-5 as well as -$5
+    if stripped != text and stripped.startswith(("+", "-")):  # $-5 as well as -$5
         negative ^= stripped[0] == "-"
         stripped = stripped[1:]
     text = stripped
@@ -204,8 +208,8 @@ def coerce_number(value: CellValue, locale: Locale = Locale()) -> float | Invali
             number = float(text) * scale  # scientific notation such as 1e6
         except ValueError:
             return Invalid("is not a number")
-        if not math.isfinite(number):
-            return Invalid("is not a finite number")
+    if not math.isfinite(number):  # also 400 digits typed as text
+        return Invalid("is not a finite number")
     return -number if negative else number
 
 

@@ -24,6 +24,9 @@ from sheets_sync.templates import Template, load_template, normalize_header
 
 #: How many times a sync re-reads and re-plans when rows moved under it.
 MAX_REPLANS = 3
+#: The most characters the tool writes into one cell: an xlsx cell holds 32,767 and a Google
+#: cell 50,000, and either refuses more (Google answers 400). Longer text is cut to fit.
+CELL_TEXT_LIMIT = 32_767
 ISSUES, DASHBOARD = "Issues", "Dashboard"
 STATUS_ORDER = ("Achieved", "On track", "At risk", "Off track", "Overdue", "Stale", "No data")
 
@@ -125,6 +128,15 @@ def _issue_cells(tables: dict[str, Table], outcome: Outcome, findings: list[Find
             outcome.set(name, index, "Issues", ", ".join(row_rules) if row_rules else None)
 
 
+def fit(value: CellValue) -> CellValue:
+    """Text cut to what a cell of any backend holds (keys and headers people typed may not)."""
+    if isinstance(value, str) and len(value) > CELL_TEXT_LIMIT:
+        return value[: CELL_TEXT_LIMIT - 1] + "\u2026"
+    if isinstance(value, Link) and len(value.text) > CELL_TEXT_LIMIT:
+        return Link(str(fit(value.text)), value.tab, value.a1)
+    return value
+
+
 def computed_updates(analysis: Analysis, plan: Plan) -> list[CellUpdate]:
     """Exactly the computed cells whose value changes; blank rows lose their stale values."""
     updates: list[CellUpdate] = []
@@ -142,7 +154,7 @@ def computed_updates(analysis: Analysis, plan: Plan) -> list[CellUpdate]:
                 continue
             fmt = format_of(spec)
             for index, row in enumerate(table.rows):
-                value = computed.get(index, {}).get(spec.header)
+                value = fit(computed.get(index, {}).get(spec.header))
                 if not same_value(raw.get(row, col), value):
                     updates.append(CellUpdate(raw.name, row, col, value, fmt))
             for row in table.blank_rows:
@@ -192,8 +204,10 @@ def _column_index(letters: str) -> int:
 
 
 def _identity(f: Finding) -> tuple[str, str, str, str]:
-    column = f.column if f.cell else f.key
-    return (f.rule, f.tab, f.key, column.casefold())
+    """A finding's identity as its Issues row reads back (the key cut to fit the cell)."""
+    key = str(fit(f.key))
+    column = f.column if f.cell else key
+    return (f.rule, f.tab, key, column.casefold())
 
 
 def first_seen_for(
@@ -224,7 +238,8 @@ def issues_grid(
             cell = Link(f.cell or "A1", tab.name, f.cell or "A1")
         first = first_seen[f.identity]
         rows.append(
-            [f.severity.label, f.rule, f.tab, cell, f.key, f.message, first, (as_of - first).days]
+            [f.severity.label, f.rule, f.tab, cell, fit(f.key), fit(f.message), first,
+             (as_of - first).days]
         )
     return rows
 
@@ -294,7 +309,24 @@ def dashboard_grid(template: Template, summary: Summary, as_of: dt.date) -> list
     rows.append([])
     rows.append(["Findings by rule", sum(summary.by_rule.values()), ""])
     rows.extend([f"  {rule}", n, ""] for rule, n in sorted(summary.by_rule.items()))
-    return [[("" if v is None else v) if i == 2 else v for i, v in enumerate(r)] for r in rows]
+    return [[fit(("" if v is None else v) if i == 2 else v) for i, v in enumerate(r)] for r in rows]
+
+
+def _drop_restored(analysis: Analysis, plan: Plan) -> None:
+    """A computed column this sync puts back is not missing after it: no finding for it."""
+    added = {(u.tab, normalize_header(u.value)) for u in plan.header_cells}
+    if not added:
+        return
+
+    def restored(f: Finding) -> bool:
+        raw = analysis.data.tab(f.tab)
+        return (
+            f.rule == "TABLE-MISSING-COLUMN"
+            and raw is not None
+            and (raw.name, normalize_header(f.column)) in added
+        )
+
+    analysis.findings = [f for f in analysis.findings if not restored(f)]
 
 
 def plan_sync(
@@ -305,6 +337,7 @@ def plan_sync(
     plan = plan_provision(
         template, data, backend, role_columns=analysis.role_columns, for_sync=True
     )
+    _drop_restored(analysis, plan)
     updates = computed_updates(analysis, plan)
     first_seen = first_seen_for(analysis.findings, previous_first_seen(data), as_of)
     summary = summarize(analysis)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 EXTERNAL_FORMULA = re.compile(
     r"\b(IMPORTXML|IMPORTDATA|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE)\s*\(", re.IGNORECASE
 )
-HYPERLINK_CALL = re.compile(r"\bHYPERLINK\s*\(\s*(\"[^\"]*\"|[^,)]*)", re.IGNORECASE)
+HYPERLINK_CALL = re.compile(r"\bHYPERLINK\s*\(", re.IGNORECASE)
 
 
 def column_letter(col: int) -> str:
@@ -58,11 +58,37 @@ def is_external_formula(formula: str) -> bool:
     if EXTERNAL_FORMULA.search(formula):
         return True
     for match in HYPERLINK_CALL.finditer(formula):
-        target = match.group(1).strip()
-        # A link to a cell of this workbook is "#gid=..." or "#Sheet!A1"; anything else leaves it.
-        if not (target.startswith('"#') or target == '""'):
+        target = _first_argument(formula, match.end())
+        # A link to a cell of this workbook is "#gid=..." or "#Sheet!A1" (whatever is joined
+        # after the "#"); anything else, even ""&"http://...", may leave it.
+        if not (target.startswith('"#') or target in ("", '""')):
             return True
     return False
+
+
+def _first_argument(formula: str, start: int) -> str:
+    """The text of a call's first argument, from just after its "(" (quotes and nesting kept)."""
+    depth, i, quoted = 0, start, False
+    while i < len(formula):
+        ch = formula[i]
+        if quoted:
+            if ch == '"':
+                if formula.startswith('""', i):
+                    i += 1  # an escaped quote inside the string
+                else:
+                    quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch in "({":
+            depth += 1
+        elif ch in ")}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch in ",;" and depth == 0:
+            break
+        i += 1
+    return formula[start:i].strip()
 
 
 @dataclass
@@ -178,7 +204,7 @@ def map_headers(
     extra: dict[int, str] = {}
     seen: dict[str, int] = {}
     for col, value in enumerate(raw.header):
-        norm = normalize_header(display(value) if value is not None else None)
+        norm = normalize_header(display(value, None) if value is not None else None)
         if not norm:
             if any(not is_blank(raw.get(r, col)) for r in range(1, raw.height)):
                 extra[col] = ""
@@ -224,8 +250,8 @@ def map_headers(
 
 
 def clean_header(value: CellValue) -> str:
-    """A header as people see it, trimmed."""
-    return " ".join(display(value).split()) if value is not None else ""
+    """A header as people see it, trimmed (never cut short: it names a column or person)."""
+    return " ".join(display(value, None).split()) if value is not None else ""
 
 
 def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
@@ -250,14 +276,12 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
         if c.norm in table.columns
     ]
     computed_cols = {table.columns[c.norm] for c in spec.computed if c.norm in table.columns}
-    person_cols = [col for col in range(raw.width) if col not in computed_cols]
-    for row in range(1, raw.height):
-        cells = raw.values[row]
-        if all(
-            is_blank(cells[c]) and (row, c) not in raw.formulas
-            for c in person_cols
-            if c < len(cells)
-        ):
+    # A formula cell with no calculated value is content even where the grid ends before it.
+    height = max([raw.height, *(r + 1 for r, _ in raw.formulas)])
+    width = max([raw.width, *(c + 1 for _, c in raw.formulas)])
+    person_cols = [col for col in range(width) if col not in computed_cols]
+    for row in range(1, height):
+        if all(_shows_nothing(raw, row, c) for c in person_cols):
             table.blank_rows.append(row)
             continue
         index = len(table.records)
@@ -317,6 +341,12 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
             )
     _check_required(table)
     return table
+
+
+def _shows_nothing(raw: RawTab, row: int, col: int) -> bool:
+    """A blank cell, or a formula calculated to blank text (not one with no calculated value)."""
+    value = raw.get(row, col)
+    return is_blank(value) and (value is not None or (row, col) not in raw.formulas)
 
 
 def _check_required(table: Table) -> None:

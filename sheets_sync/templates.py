@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from sheets_sync.coerce import INVISIBLE
 from sheets_sync.errors import ConfigError
 
 #: Column types that are not enums.
@@ -25,10 +26,10 @@ REFERENCE_TABS = {"person": "People", "goal": "Goals", "kpi": "KPIs"}
 
 
 def normalize_header(text: object) -> str:
-    """Header matching key: case-folded, whitespace collapsed and trimmed."""
+    """Header matching key: case-folded, invisible characters dropped, whitespace collapsed."""
     if text is None:
         return ""
-    return re.sub(r"\s+", " ", str(text).replace("\u200b", "")).strip().casefold()
+    return re.sub(r"\s+", " ", str(text).translate(INVISIBLE)).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class EnumSpec:
 
     def canonical(self, text: str) -> str | None:
         """Return the canonical spelling of ``text``, or None when not allowed."""
-        wanted = re.sub(r"\s+", " ", text).strip().casefold()
+        wanted = re.sub(r"\s+", " ", text.translate(INVISIBLE)).strip().casefold()
         if self.name == "raci":
             wanted = wanted.replace(" ", "")
             if wanted == "r/a":

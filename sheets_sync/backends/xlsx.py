@@ -2,8 +2,10 @@
 
 Writes are atomic (a temp file in the same folder, fsync, ``os.replace``), guarded
 by the file's (mtime, size) at read time, and refused while LibreOffice or Excel
-holds the file open. A workbook holding content openpyxl would drop is refused
-at read time rather than silently damaged by a later save.
+holds the file open. A process killed mid-save leaves its temp file behind; the
+workbook is untouched, and a later save removes such files once an hour old. A
+workbook holding content openpyxl would drop is refused at read time rather than
+silently damaged by a later save.
 
 Provisioned formatting lives in :mod:`sheets_sync.backends.xlsx_layout`, editor lock
 files in :mod:`sheets_sync.backends.xlsx_locks`, raw-XML scans in
@@ -18,10 +20,11 @@ import os
 import re
 import stat
 import tempfile
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sheets_sync.backends.base import (
     Backend,
@@ -66,6 +69,10 @@ LINK_COLOR = "0563C1"
 #: A 0-based (row, column) position.
 Coord = tuple[int, int]
 
+#: A save's temp file this old is an interrupted save's (its process was killed): the
+#: next save of the same workbook removes it. A younger one may be a save in progress.
+STALE_TEMP_SECONDS = 3600
+
 _ERROR_CODES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
@@ -91,6 +98,23 @@ def _umask() -> int:
             if line.startswith("Umask:"):
                 return int(line.split()[1], 8)
     return 0o022
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Remove temp files that killed saves of ``target`` left behind (SIGKILL, power loss)."""
+    prefix = _temp_prefix(target)
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".xlsx.tmp")):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
 
 
 def _parse_location(location: str) -> tuple[str, str] | None:
@@ -134,8 +158,8 @@ def _cached_value(kind: str, text: str | None, is_date: bool, epoch: dt.datetime
         return None
     if kind == "e":
         return CellError(text)
-    if kind == "str":
-        return _convert(text)
+    if kind == "str":  # "" is a formula calculated to blank text, not a missing result
+        return "" if text == "" else _convert(text)
     if kind == "b":
         return text.strip() in ("1", "true")
     try:
@@ -148,6 +172,56 @@ def _cached_value(kind: str, text: str | None, is_date: bool, epoch: dt.datetime
         except (ValueError, OverflowError):
             return number
     return number
+
+
+def _load_keeping_numbers(source: str | os.PathLike[str] | IO[bytes]) -> Workbook:
+    """``load_workbook`` that leaves numbers in date-formatted cells as the numbers they are.
+
+    openpyxl turns them into datetimes and back into numbers on save, which is lossy
+    (45000.123456789 is saved as 45000.12345679398, 60 as 59, -1e-09 as 0, and a number no
+    date can hold as the error ``#VALUE!``): saving would change what people typed. The
+    numbers stay numbers here; :meth:`XlsxBackend.read` shows them as dates.
+    """
+    from openpyxl.reader.excel import ExcelReader
+
+    class Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            wb = self.wb
+            kept = (wb._date_formats, wb._timedelta_formats)  # type: ignore[attr-defined]
+            wb._date_formats, wb._timedelta_formats = set(), set()  # type: ignore[attr-defined]
+            try:
+                super().read_worksheets()
+            finally:
+                wb._date_formats, wb._timedelta_formats = kept  # type: ignore[attr-defined]
+
+    reader = Reader(source, read_only=False, keep_vba=False, data_only=False, keep_links=True)
+    reader.read()
+    return reader.wb
+
+
+def _serial_kind(number_format: str, seen: dict[str, str | None]) -> str | None:
+    """"date" or "timedelta" when a number in this format shows as one, else None."""
+    if number_format not in seen:
+        from openpyxl.styles.numbers import is_date_format, is_timedelta_format
+
+        seen[number_format] = (
+            "timedelta"
+            if is_timedelta_format(number_format)
+            else "date"
+            if is_date_format(number_format)
+            else None
+        )
+    return seen[number_format]
+
+
+def _serial_value(number: int | float, kind: str, epoch: dt.datetime) -> CellValue:
+    """A number shown as a date (or duration), as openpyxl would read it; too big: a number."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        return _convert(from_excel(number, epoch, timedelta=kind == "timedelta"))
+    except (OverflowError, ValueError):
+        return number
 
 
 def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
@@ -195,8 +269,6 @@ class XlsxBackend(Backend):
 
     def _load(self) -> Workbook:
         """Load the workbook for editing, refusing files openpyxl would damage."""
-        from openpyxl import load_workbook
-
         name = self._path.name
         version = _file_version(self._path)
         if version is None:
@@ -217,7 +289,7 @@ class XlsxBackend(Backend):
                 # openpyxl warns about extensions it drops; the scan above already judged them.
                 warnings.simplefilter("ignore")
                 source = slim_copy(str(self._path)) or self._path
-                wb = load_workbook(source, data_only=False)
+                wb = _load_keeping_numbers(source)
         except Exception as exc:
             raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
         self._wb = wb
@@ -256,6 +328,7 @@ class XlsxBackend(Backend):
         wb = self._load()
         grids: dict[str, dict[int, dict[int, CellValue]]] = {}
         formulas: dict[str, dict[tuple[int, int], str]] = {}
+        serial_kinds: dict[str, str | None] = {}
         for ws in wb.worksheets:
             rows: dict[int, dict[int, CellValue]] = {}
             tab_formulas: dict[tuple[int, int], str] = {}
@@ -274,6 +347,12 @@ class XlsxBackend(Backend):
                     value = None
                 elif kind == "e":
                     value = CellError(str(raw))
+                elif (
+                    kind == "n"
+                    and isinstance(raw, int | float)
+                    and (serial := _serial_kind(cell.number_format, serial_kinds))
+                ):
+                    value = _serial_value(raw, serial, wb.epoch)  # kept a number by _load
                 else:
                     value = _convert(raw)
                     link = cell.hyperlink
@@ -470,7 +549,7 @@ class XlsxBackend(Backend):
             mode = 0o666 & ~_umask()
         try:
             with tempfile.NamedTemporaryFile(
-                dir=folder, prefix=f".{target.name}.", suffix=".xlsx.tmp", delete=False
+                dir=folder, prefix=_temp_prefix(target), suffix=".xlsx.tmp", delete=False
             ) as handle:
                 tmp = Path(handle.name)
         except OSError as exc:
@@ -488,6 +567,11 @@ class XlsxBackend(Backend):
                 tmp.unlink()
             if isinstance(exc, OSError):
                 raise WorkbookError(f"could not save {self._given}: {exc}") from exc
+            if isinstance(exc, OverflowError):  # openpyxl writes no integer beyond a double
+                raise WorkbookError(
+                    f"could not save {self._given}: it holds a number too large for a "
+                    f"spreadsheet ({exc}); `sheets-sync check` names the cell"
+                ) from exc
             raise
         with contextlib.suppress(OSError):
             fd = os.open(folder, os.O_RDONLY)
@@ -495,6 +579,7 @@ class XlsxBackend(Backend):
                 os.fsync(fd)
             finally:
                 os.close(fd)
+        _remove_stale_temps(target)
 
     def close(self) -> None:
         """Forget the workbook held since the last read."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sheets_sync.backends.base import (
     Backend,
+    CellError,
     CellUpdate,
     CellValue,
     Plan,
@@ -17,7 +20,7 @@ from sheets_sync.backends.base import (
     WriteResult,
 )
 from sheets_sync.backends.google import requests as wire
-from sheets_sync.backends.google.cells import read_cell
+from sheets_sync.backends.google.cells import date_to_serial, read_cell
 from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient
 from sheets_sync.coerce import coerce_id
 from sheets_sync.errors import GuardError, WorkbookError
@@ -39,6 +42,17 @@ READ_FIELDS = (
 #: the sync's read leaves them out; provisioning reads them for row 2 alone (see prepare).
 VALIDATION_FIELDS = "sheets(properties(title),data(rowData(values(dataValidation))))"
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
+#: batchUpdate requests that leave the same state when Google applies them twice, so a
+#: batch of only these is re-sent when its reply is lost (the sync's usual write).
+REPEATABLE = frozenset(
+    {
+        "updateCells",
+        "repeatCell",
+        "updateSheetProperties",
+        "setDataValidation",
+        "updateDimensionProperties",
+    }
+)
 T = TypeVar("T")
 
 
@@ -225,7 +239,9 @@ class GoogleBackend(Backend):
         body = self._requests(data, updates, plan)
         sid = self.spreadsheet_id
         if body:
-            self._call(lambda: self.http.batch_update(sid, {"requests": body}))
+            repeatable = all(set(request) <= REPEATABLE for request in body)
+            with contextlib.nullcontext() if repeatable else self.http.not_repeatable():
+                self._call(lambda: self.http.batch_update(sid, {"requests": body}))
         if self.created and self.share_with:
             self._share()
         self._meta = None
@@ -239,14 +255,15 @@ class GoogleBackend(Backend):
         payload: dict[str, Any] = {"name": self.title, "mimeType": SPREADSHEET_MIME}
         if self.parent_folder_id:
             payload["parents"] = [self.parent_folder_id]
-        reply = self._call(
-            lambda: self.http.request(
-                "post",
-                DRIVE_FILES_URL,
-                json=payload,
-                params={"supportsAllDrives": True, "fields": "id"},
+        with self.http.not_repeatable():  # a second create would make a second file
+            reply = self._call(
+                lambda: self.http.request(
+                    "post",
+                    DRIVE_FILES_URL,
+                    json=payload,
+                    params={"supportsAllDrives": True, "fields": "id"},
+                )
             )
-        )
         self.spreadsheet_id = str(reply.json()["id"])
         self.created = True
         # A new spreadsheet has one empty "Sheet1" (sheetId 0) that provisioning replaces.
@@ -372,6 +389,14 @@ def _new_sheet_id(used: set[int]) -> int:
 
 
 def _norm(value: object) -> str:
+    # The guard's re-read (values.batchGet, unformatted) gives an error as its text and a
+    # date as its serial number: compare the read's CellError and dates the same way.
+    if isinstance(value, CellError):
+        value = value.code
+    elif isinstance(value, dt.date):
+        value = date_to_serial(value)
+    if isinstance(value, float):
+        value = round(value, 6)  # a date-time's serial, back and forth through timedelta
     typed = coerce_id(value)  # type: ignore[arg-type]
     return normalize_header(typed) if isinstance(typed, str) else ""
 

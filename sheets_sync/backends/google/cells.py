@@ -31,12 +31,19 @@ _A1 = re.compile(r"^([A-Z]+)?(\d+)?$")
 
 
 def serial_to_value(serial: float, kind: str | None) -> CellValue:
-    """A number shown as a date or date-time becomes a date (or datetime)."""
-    if kind == "DATE" or (kind == "DATE_TIME" and serial == int(serial)):
-        return SERIAL_EPOCH + dt.timedelta(days=int(serial))
-    if kind in ("DATE_TIME", "TIME"):
-        base = dt.datetime.combine(SERIAL_EPOCH, dt.time())
-        return base + dt.timedelta(days=serial)
+    """A number shown as a date or date-time becomes a date (or datetime).
+
+    A number no date can hold (3000000 typed into a date column) stays a number, for the
+    pipeline to report rather than crash on.
+    """
+    try:
+        if kind == "DATE" or (kind == "DATE_TIME" and serial == int(serial)):
+            return SERIAL_EPOCH + dt.timedelta(days=int(serial))
+        if kind in ("DATE_TIME", "TIME"):
+            base = dt.datetime.combine(SERIAL_EPOCH, dt.time())
+            return base + dt.timedelta(days=serial)
+    except (OverflowError, ValueError):
+        pass
     return serial
 
 

@@ -8,11 +8,12 @@ fails at once, with a message that says what to do, on everything else.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +131,23 @@ class PolicyHTTPClient(HTTPClient):
         self.stats = HttpStats()
         self.rng = random.Random()
         self.timeout = self.policy.timeout
+        #: False while sending a request that is not safe to apply twice (see not_repeatable).
+        self.repeatable = True
+
+    @contextlib.contextmanager
+    def not_repeatable(self) -> Iterator[None]:
+        """Requests sent inside are not sent again when their reply is lost.
+
+        A timeout or a dropped connection may come after Google applied the request, and
+        some requests do harm when applied twice (appendDimension grows the grid again,
+        a deleteProtectedRange by id fails). Error replies (429, 5xx) are still retried:
+        Google applied nothing then.
+        """
+        previous, self.repeatable = self.repeatable, False
+        try:
+            yield
+        finally:
+            self.repeatable = previous
 
     def configure(self, policy: RetryPolicy) -> None:
         """Use another policy (from config [google])."""
@@ -169,6 +187,13 @@ class PolicyHTTPClient(HTTPClient):
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 failure = f"{type(exc).__name__}"
+                if not self.repeatable and not isinstance(exc, requests.ConnectTimeout):
+                    raise SheetsSyncError(
+                        f"The connection to Google was lost during a write ({failure}): Google "
+                        "may or may not have applied it, and it was not sent again because "
+                        "applying it twice is not safe. Run the command again: it re-reads the "
+                        "spreadsheet and writes only what is still missing."
+                    ) from None
             else:
                 response = reply
                 self.stats.bytes_received += len(reply.content)
