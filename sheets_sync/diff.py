@@ -54,7 +54,10 @@ def same_value(old: CellValue, new: CellValue) -> bool:
         new_day = new.date() if isinstance(new, dt.datetime) else new
         return old_day == new_day and not (isinstance(old, dt.datetime) and old.time() != dt.time())
     if isinstance(old, int | float) and isinstance(new, int | float):
-        return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
+        try:
+            return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
+        except OverflowError:  # an integer beyond a double (an xlsx file can hold one)
+            return old == new
     return type(old) is type(new) and old == new
 
 
