@@ -98,6 +98,9 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
         col = table.col(key.header) if key is not None else None
         if col is not None and table.raw is not None:
             data.key_columns[table.raw.name] = col
+        if table.raw is not None:
+            cols = (table.col(spec_col.header) for spec_col in table.spec.computed)
+            data.computed_columns[table.raw.name] = {c for c in cols if c is not None}
     ctx = Context(template=template, tables=tables, as_of=as_of, rules=config.rules)
     outcome = run_rules(ctx)
     for table in tables.values():

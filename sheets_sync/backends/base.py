@@ -79,6 +79,9 @@ class WorkbookData:
     locale: str | None = None
     #: tab -> column of its key, filled in by the pipeline: what a write guard re-reads
     key_columns: dict[str, int] = field(default_factory=dict)
+    #: tab -> columns the tool computes, filled in by the pipeline: what a backend may
+    #: anchor to write by column identity rather than position
+    computed_columns: dict[str, set[int]] = field(default_factory=dict)
 
     def tab(self, name: str) -> RawTab | None:
         """Find a tab by name, case- and whitespace-insensitively."""

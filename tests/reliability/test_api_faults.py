@@ -6,12 +6,16 @@ cell and a new KPI Log reading; some trials also drop a tool-installed protected
 conditional format, or shrink the Issues grid, so the write is a batch that is not safe to
 apply twice), and syncs with 429, 500, 503, timeouts and connection resets injected into
 30% of the requests (a different seed per sync, 2 to 5 attempts per request). A third of
-the trials also lose the reply of the write after Google applied it, so a retried
-batchUpdate runs twice.
+the trials also lose the reply of a write after Google applied it (the values write,
+or the batchUpdate that grows the grid or restores formatting), so a retried write runs
+twice.
 
 Each sync must complete or fail with a SheetsSyncError whose message says what happened,
 and the spreadsheet's whole state afterwards must be the state before the sync or the
 state a fault-free sync leaves (computed once per trial from the same starting point).
+A sync that must also grow a grid or restore formatting sends that structure first, then
+all values in one request: failing between the two leaves every value as before and the
+structure as a correct sync's, which is counted apart ("structure"), not as "neither".
 No cell people own may change. Then a 429 storm: every request refused for as long as the
 sync keeps trying ends within the configured time bound (a fake clock), as TryLater, which
 the command line turns into exit 75.
@@ -43,6 +47,7 @@ AS_OF = dt.date(2026, 11, 27)
 SYNCS = scale(25, 500)
 KINDS = (429, 500, 503, "timeout", "reset")
 BATCH_UPDATE = "sheets.spreadsheets.batchUpdate"
+VALUES_WRITE = "sheets.spreadsheets.values.batchUpdateByDataFilter"
 GENERATED = ("Issues", "Dashboard")
 FORMATTED = ("Goals", "KPIs", "RACI")
 #: What a clean failure says: what went wrong and what to do.
@@ -145,6 +150,43 @@ def cells_lost(before: dict[str, Any], after: dict[str, Any]) -> int:
     return sum(1 for key in old.keys() | new.keys() if old.get(key) != new.get(key))
 
 
+def split(st: dict[str, Any]) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """(every cell's value, everything else: grid sizes, formats, rules, anchors).
+
+    A date's number format goes with its value: writing a date sets both.
+    """
+    values = {}
+    sheets = []
+    for sheet in st["sheets"]:
+        cells = {}
+        for key, cell in sheet["cells"].items():
+            fmt = dict(cell.get("userEnteredFormat") or {})
+            number_format = fmt.pop("numberFormat", None)
+            values[(sheet["props"]["title"], *key)] = (cell.get("userEnteredValue"), number_format)
+            rest = {k: v for k, v in cell.items()
+                    if k not in ("userEnteredValue", "_effective", "userEnteredFormat")}
+            if fmt:
+                rest["userEnteredFormat"] = fmt
+            if rest:
+                cells[key] = rest
+        sheets.append({**sheet, "cells": cells})
+    return values, {**st, "sheets": sheets}
+
+
+def ending(before: dict[str, Any], correct: dict[str, Any], after: dict[str, Any]) -> str:
+    """correct, before, structure (the sync's structural batchUpdate landed, its values
+    write did not: every value as before, grid/formatting/anchors as a correct sync's), or
+    neither."""
+    if after == correct:
+        return "correct"
+    if after == before:
+        return "before"
+    values_after, rest_after = split(after)
+    if values_after == split(before)[0] and rest_after == split(correct)[1]:
+        return "structure"
+    return "neither"
+
+
 def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """Where two states differ (for the failure message)."""
     out = [k for k in ("props", "named_ranges", "dev_meta") if a[k] != b[k]]
@@ -245,7 +287,9 @@ def run_trial(world: World, index: int, tally: Tally) -> None:
     backend = google_backend(fake, world.sid, policy=policy)
     injected = fake.faults.injected
     if lose_reply:  # the write is applied, its reply never arrives
-        fake.faults.timeout(after_apply=True, endpoint=BATCH_UPDATE)
+        structural = extra in ("format", "grow") and index % 2
+        fake.faults.timeout(after_apply=True,
+                            endpoint=BATCH_UPDATE if structural else VALUES_WRITE)
     fake.faults.probability(0.3, KINDS, seed=10_000 + index)
     outcome = "completed"
     result = None
@@ -274,7 +318,7 @@ def run_trial(world: World, index: int, tally: Tally) -> None:
     tally.injected += fake.faults.injected - injected
     lost = cells_lost(before, after)
     tally.cells_lost += lost
-    ended = "correct" if after == correct else "before" if after == before else "neither"
+    ended = ending(before, correct, after)
     tally.ends[f"{outcome} -> {ended}"] += 1
     if ended == "neither":
         tally.neither.append(f"{label} {outcome}: {differences(correct, after)[:4]}")
@@ -301,13 +345,16 @@ def test_syncs_under_api_faults_complete_or_fail_cleanly(world: World) -> None:
     record(SUITE, "cells_lost", tally.cells_lost, must_be=0,
            note="user cells differing from before the sync")
     record(SUITE, "states_neither_before_nor_correct", len(tally.neither), must_be=0)
+    record(SUITE, "failed_with_structure_done_values_before",
+           sum(n for end, n in tally.ends.items() if end.endswith("structure")),
+           note="grid grown or formatting restored, every value as before; next sync ends it")
     record(SUITE, "completed_not_correct", len(tally.completed_not_correct), must_be=0)
     record(SUITE, "wrong_exit_codes", len(tally.wrong_exit_code), must_be=0,
            note="75 (TryLater) when the last reply was 429, else 1")
     record(SUITE, "retries", tally.retries)
     record(SUITE, "faults_injected", tally.injected)
     record(SUITE, "replies_lost_after_apply", tally.lost_replies,
-           note="batchUpdate applied, reply lost; retried when the batch is safe to repeat")
+           note="write applied, reply lost; sent again only when that is safe")
     print(f"[{SUITE}] outcomes: {dict(sorted(tally.ends.items()))}")
     for message, n in tally.failures.most_common():
         print(f"[{SUITE}]   {n} x {message}")
@@ -339,7 +386,7 @@ class FakeClock:
         self.now += self.per_request
 
 
-STORM_AT = ("sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet", BATCH_UPDATE)
+STORM_AT = ("sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet", VALUES_WRITE)
 
 
 def storm(world: World, endpoint: str | None, per_request: float) -> tuple[float, int]:

@@ -373,10 +373,18 @@ class GooglePerson:
         found: set[tuple[str, str]] = set()
         for sheet in self.fake.spreadsheet(self.spreadsheet_id).sheets:
             for (r, c), cell in sheet.cells.items():
-                if "formulaValue" in (cell.get("userEnteredValue") or {}):
-                    found.add((sheet.title, a1(r, c)))
+                formula = (cell.get("userEnteredValue") or {}).get("formulaValue")
+                if formula is None:
+                    continue
+                if sheet.title == "Issues" and TOOL_LINK.match(formula):
+                    continue  # the tool's own link to a cell (DESIGN.md §7), text quoted
+                found.add((sheet.title, a1(r, c)))
         return found
 
+
+#: The one formula the tool writes on Google: a link built from a sheetId and an A1
+#: address, its text a quoted string literal (so nothing in it is evaluated).
+TOOL_LINK = re.compile(r'^=HYPERLINK\("#gid=\d+&range=\$?[A-Z]+\$?\d+","(?:[^"]|"")*"\)$')
 
 Person = XlsxPerson | GooglePerson
 

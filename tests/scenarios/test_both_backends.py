@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sheets_sync.backends.base import Link
 from sheets_sync.demo import DEMO_PROBLEMS, fill_demo
 from sheets_sync.sync import SyncResult, provision, sync
 from sheets_sync.templates import load_template, normalize_header
@@ -149,6 +150,8 @@ def test_google_issue_links_point_at_the_cell() -> None:
     ss = world.fake.spreadsheet(world.spreadsheet_id)
     first = result.findings[0]
     cell = ss.cell("Issues", 1, 3)
-    uri = cell["textFormatRuns"][0]["format"]["link"]["uri"]
-    assert uri == f"#gid={ss.sheet(first.tab).sheet_id}&range={first.cell}"
-    assert "formulaValue" not in cell["userEnteredValue"]  # a text link, never a formula
+    uri = f"#gid={ss.sheet(first.tab).sheet_id}&range={first.cell}"
+    # The one formula the tool writes: a link from a sheetId and an A1 address (§7).
+    assert cell["userEnteredValue"]["formulaValue"] == f'=HYPERLINK("{uri}","{first.cell}")'
+    link = world.backend().read().tabs["Issues"].get(1, 3)
+    assert isinstance(link, Link) and (link.tab, link.a1) == (first.tab, first.cell)

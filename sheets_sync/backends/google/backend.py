@@ -19,9 +19,10 @@ from sheets_sync.backends.base import (
     WorkbookData,
     WriteResult,
 )
+from sheets_sync.backends.google import anchors as anchoring
 from sheets_sync.backends.google import requests as wire
 from sheets_sync.backends.google.cells import date_to_serial, read_cell
-from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient
+from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient, ReplyLost
 from sheets_sync.coerce import coerce_id
 from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.tables import column_letter
@@ -35,7 +36,8 @@ READ_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),developerMetadata,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats,protectedRanges(protectedRangeId,range,description,warningOnly),"
-    "data(rowData(values(userEnteredValue,effectiveValue,effectiveFormat/numberFormat/type,"
+    "data(columnMetadata/developerMetadata(metadataId,metadataKey,metadataValue),"
+    "rowData(values(userEnteredValue,effectiveValue,effectiveFormat/numberFormat/type,"
     "hyperlink,note,userEnteredFormat(textFormat/bold,backgroundColor)))))"
 )
 #: Dropdowns come back on every cell of a validated column down to the grid's last row, so
@@ -77,6 +79,7 @@ class GoogleBackend(Backend):
         self.created = False
         self.guard_reads = 0
         self._validations: dict[str, list[dict[str, Any]]] = {}
+        self._anchors: anchoring.Anchors = {}
         self.acting_as: Any = None
 
     # -- identity -------------------------------------------------------------------------
@@ -122,6 +125,7 @@ class GoogleBackend(Backend):
         self._meta = dict(meta)
         self._validations = {}
         sheets = meta.get("sheets", [])
+        self._anchors = anchoring.read_anchors(sheets)
         titles = {int(s["properties"]["sheetId"]): str(s["properties"]["title"]) for s in sheets}
         tabs: dict[str, RawTab] = {}
         for sheet in sheets:
@@ -236,12 +240,21 @@ class GoogleBackend(Backend):
         assert self.spreadsheet_id is not None
         guarded = {u.tab for u in updates if _keyed(data, u.tab)}
         self._guard(data, guarded)
-        body = self._requests(data, updates, plan)
+        anchored, rest = self._split(data, updates, plan)
+        body, ids = self._requests(data, updates, plan, anchored)
         sid = self.spreadsheet_id
-        if body:
-            repeatable = all(set(request) <= REPEATABLE for request in body)
-            with contextlib.nullcontext() if repeatable else self.http.not_repeatable():
-                self._call(lambda: self.http.batch_update(sid, {"requests": body}))
+        if body:  # structure only: new tabs, grid growth, formatting, anchors, the marker
+            self._send_structure(body, list(updates), ids)
+        columns = {value: column for value, (_, _, column) in anchored.items()}
+        ranges = anchoring.value_ranges(columns, ids) + anchoring.box_ranges(rest, ids)
+        if ranges:
+            # Every changed cell in one request, so a sync's values land all or nothing.
+            payload = {"valueInputOption": "USER_ENTERED", "data": ranges}
+            self._call(
+                lambda: self.http.request(
+                    "post", f"{SHEETS_URL}/{sid}/values:batchUpdateByDataFilter", json=payload
+                )
+            )
         if self.created and self.share_with:
             self._share()
         self._meta = None
@@ -250,6 +263,59 @@ class GoogleBackend(Backend):
             requests=self.http.stats.requests - requests_before,
             wrote=True,
         )
+
+    def _send_structure(
+        self, body: list[dict[str, Any]], cells: list[CellUpdate], ids: dict[str, int]
+    ) -> None:
+        sid = self.spreadsheet_id
+        assert sid is not None
+        repeatable = all(set(request) <= REPEATABLE for request in body)
+        try:
+            with contextlib.nullcontext() if repeatable else self.http.not_repeatable():
+                self._call(lambda: self.http.batch_update(sid, {"requests": body}))
+        except ReplyLost:
+            # Growing the grid is the one part not safe to send twice, and the sync's
+            # usual batch holds nothing else: look whether it landed, then finish it.
+            if not all(set(r) <= REPEATABLE | {"appendDimension"} for r in body):
+                raise
+            fields = "sheets.properties(title,gridProperties(rowCount,columnCount))"
+            meta = self._call(lambda: self.http.fetch_sheet_metadata(sid, {"fields": fields}))
+            sizes = {
+                str(s["properties"]["title"]): dict(s["properties"].get("gridProperties", {}))
+                for s in meta.get("sheets", [])
+            }
+            rest = [r for r in body if "appendDimension" not in r] + _grow(cells, ids, sizes)
+            if rest:
+                with self.http.not_repeatable():
+                    self._call(lambda: self.http.batch_update(sid, {"requests": rest}))
+
+    def _split(
+        self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None
+    ) -> tuple[dict[str, tuple[str, int, list[CellUpdate]]], list[CellUpdate]]:
+        """Computed cells of people's tabs (written through anchors) and the rest."""
+        headers: dict[tuple[str, int], CellValue] = {}
+        for name, cols in data.computed_columns.items():
+            tab = data.tabs.get(name)
+            for col in cols if tab is not None else ():
+                headers[(name, col)] = tab.get(0, col) if tab is not None else None
+        for cell in plan.header_cells if plan else ():
+            if cell.row == 0:  # a computed column the sync puts back
+                headers[(cell.tab, cell.col)] = cell.value
+        anchored: dict[str, tuple[str, int, list[CellUpdate]]] = {}
+        rest: list[CellUpdate] = []
+        for u in updates:
+            header = headers.get((u.tab, u.col))
+            if (
+                u.row > 0
+                and _keyed(data, u.tab)
+                and isinstance(header, str)
+                and header.strip()
+            ):
+                value = anchoring.anchor_value(u.tab, header)
+                anchored.setdefault(value, (u.tab, u.col, []))[2].append(u)
+            else:
+                rest.append(u)
+        return anchored, rest
 
     def _create(self) -> None:
         payload: dict[str, Any] = {"name": self.title, "mimeType": SPREADSHEET_MIME}
@@ -297,8 +363,12 @@ class GoogleBackend(Backend):
             )
 
     def _requests(
-        self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None
-    ) -> list[dict[str, Any]]:
+        self,
+        data: WorkbookData,
+        updates: Sequence[CellUpdate],
+        plan: Plan | None,
+        anchored: dict[str, tuple[str, int, list[CellUpdate]]],
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         meta = self._meta or {"sheets": []}
         sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
         ids = {t: int(s["properties"]["sheetId"]) for t, s in sheets.items()}
@@ -341,10 +411,14 @@ class GoogleBackend(Backend):
                 reqs += wire.install(
                     sheet, layout, ids[layout.name], new_tab=layout.name in new, columns=columns
                 )
+                for col in sorted(layout.computed):
+                    value = anchoring.anchor_value(layout.name, layout.headers[col])
+                    reqs += anchoring.fix_anchor(value, ids[layout.name], col, self._anchors)
             if plan.write_marker:
                 reqs += wire.marker_requests(meta, plan.template, plan.version)
-        reqs += wire.cell_requests(updates, ids)
-        return reqs
+        for value, (tab, col, _) in sorted(anchored.items()):
+            reqs += anchoring.fix_anchor(value, ids[tab], col, self._anchors)
+        return reqs, ids
 
 
 def _grow(

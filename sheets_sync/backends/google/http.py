@@ -188,7 +188,7 @@ class PolicyHTTPClient(HTTPClient):
             except (requests.Timeout, requests.ConnectionError) as exc:
                 failure = f"{type(exc).__name__}"
                 if not self.repeatable and not isinstance(exc, requests.ConnectTimeout):
-                    raise SheetsSyncError(
+                    raise ReplyLost(
                         f"The connection to Google was lost during a write ({failure}): Google "
                         "may or may not have applied it, and it was not sent again because "
                         "applying it twice is not safe. Run the command again: it re-reads the "
@@ -215,6 +215,10 @@ class PolicyHTTPClient(HTTPClient):
                 raise SheetsSyncError(message)
             self.stats.retries += 1
             self.sleep(delay)
+
+
+class ReplyLost(SheetsSyncError):
+    """A write's reply never came: Google may or may not have applied it."""
 
 
 def _dumps(body: Mapping[str, Any]) -> bytes:

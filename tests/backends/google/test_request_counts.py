@@ -57,6 +57,6 @@ def test_requests_per_sync_do_not_depend_on_size(factor: int) -> None:
     assert figures["busy"] == {
         "sheets.spreadsheets.get": 1,
         "sheets.spreadsheets.values.batchGet": 1,
-        "sheets.spreadsheets.batchUpdate": 1,
+        "sheets.spreadsheets.values.batchUpdateByDataFilter": 1,
     }
     assert figures["cells_written"] == figures["busy_cells"]

@@ -39,7 +39,13 @@ What it does not do (say so in tests that depend on it):
 
 from __future__ import annotations
 
-from tests.fakes.google_api import batch, batch_more, drive_api, sheets_api  # noqa: F401
+from tests.fakes.google_api import (  # noqa: F401
+    batch,
+    batch_more,
+    data_filter,
+    drive_api,
+    sheets_api,
+)
 from tests.fakes.google_api.adapter import FakeAdapter, RootRewriteAdapter
 from tests.fakes.google_api.core import (
     FAKE_USER_EMAIL,

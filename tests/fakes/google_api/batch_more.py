@@ -249,6 +249,12 @@ def _matches(ctx: Ctx, meta: Json, data_filter: Json) -> bool:
     return True
 
 
+def matching_metadata(call: Any, ss: Any, data_filter: Json) -> list[Json]:
+    """The developer metadata a DataFilter's developerMetadataLookup selects."""
+    ctx = Ctx(call=call, ss=ss)
+    return [m for m in ss.dev_meta if _matches(ctx, m, data_filter)]
+
+
 @kind("updateDeveloperMetadata")
 def update_developer_metadata(ctx: Ctx, req: Json) -> Json:
     filters = req.get("dataFilters") or []

@@ -1,0 +1,77 @@
+"""values:batchUpdateByDataFilter: values written where developer metadata points.
+
+``a1Range`` filters and ``developerMetadataLookup`` filters on row- or
+column-located metadata are served (what a client anchoring its own columns uses);
+gridRange filters answer 501 like any other unimplemented part of the API.
+"""
+
+from __future__ import annotations
+
+from tests.fakes.google_api import a1
+from tests.fakes.google_api.batch_more import matching_metadata
+from tests.fakes.google_api.errors import ApiError, bad_request
+from tests.fakes.google_api.registry import Call, Reply, handler
+from tests.fakes.google_api.sheets_api import _input_option, get_ss, write_range
+from tests.fakes.google_api.state import Json, Spreadsheet
+
+
+def _range_of(call: Call, ss: Spreadsheet, data_filter: Json) -> str | None:
+    """The A1 range a filter selects: its a1Range, or the row or column its metadata is on."""
+    if "a1Range" in data_filter:
+        return str(data_filter["a1Range"])
+    found = matching_metadata(call, ss, data_filter)
+    places = []
+    for meta in found:
+        dr = meta.get("location", {}).get("dimensionRange")
+        if not dr:
+            raise bad_request("The data filter must select row or column metadata.")
+        sheet = ss.sheet_by_id(int(dr.get("sheetId", 0)))
+        if sheet is None:
+            continue
+        start, end = int(dr.get("startIndex", 0)), int(dr["endIndex"])
+        if dr.get("dimension") == "COLUMNS":
+            box = (0, sheet.row_count, start, end)
+        else:
+            box = (start, end, 0, sheet.column_count)
+        places.append(a1.format_range(sheet.title, *box, always_quote=True))
+    if len(set(places)) > 1:
+        raise bad_request("The data filter matched more than one range.")
+    return places[0] if places else None
+
+
+@handler("sheets.spreadsheets.values.batchUpdateByDataFilter")
+def values_batch_update_by_data_filter(call: Call) -> Reply:
+    ss = get_ss(call)
+    body: Json = call.body or {}
+    option = _input_option(body.get("valueInputOption"))
+    snap = ss.snapshot()
+    responses: list[Json] = []
+    cells_total = 0
+    try:
+        for i, item in enumerate(body.get("data", [])):
+            data_filter = item.get("dataFilter") or {}
+            try:
+                where = _range_of(call, ss, data_filter)
+                if where is None:
+                    continue  # nothing matched: nothing written, as Google does
+                reply, _, cells = write_range(call, ss, where, item, option)
+            except ApiError as err:
+                err.message = f"Invalid data[{i}]: {err.message}"
+                raise
+            cells_total += len(cells)
+            entry: Json = {"dataFilter": data_filter, "updatedRange": reply["updatedRange"]}
+            for key in ("updatedRows", "updatedColumns", "updatedCells"):
+                if key in reply:
+                    entry[key] = reply[key]
+            responses.append(entry)
+    except ApiError:
+        ss.restore(snap)
+        raise
+    call.fake.stats.cells_written += cells_total
+    out: Json = {"spreadsheetId": ss.spreadsheet_id}
+    if cells_total:
+        out["totalUpdatedCells"] = cells_total
+    if responses:
+        out["responses"] = responses
+    ss._touch()
+    return 200, out
