@@ -86,6 +86,8 @@ class Locale:
 
 def clean_text(value: str) -> str:
     """Trim, drop invisible characters and collapse runs of whitespace."""
+    if value.isascii() and value.isprintable() and "  " not in value and value.strip() == value:
+        return value  # already clean: the common case, and a big sheet has a million cells
     return SPACES.sub(" ", value.translate(INVISIBLE)).strip()
 
 
@@ -215,7 +217,9 @@ def coerce_number(value: CellValue, locale: Locale = Locale()) -> float | Invali
 
 def coerce_id(value: CellValue) -> str | Invalid | None:
     """Ids and references: trimmed text; a number in an id cell reads as its integer text."""
-    if is_blank(value):
+    if isinstance(value, str):
+        return clean_text(value) or None
+    if value is None:
         return None
     if isinstance(value, bool):
         return Invalid("is a true/false value, not an id")
@@ -234,6 +238,8 @@ def coerce_id(value: CellValue) -> str | Invalid | None:
 
 def coerce_text(value: CellValue) -> str | Invalid | None:
     """Free text, trimmed; numbers and dates as they read."""
+    if isinstance(value, str):
+        return clean_text(value) or None
     if isinstance(value, CellError):
         return Invalid(f"holds the error {value.code}")
     if is_blank(value):

@@ -68,6 +68,8 @@ class GoogleConfig:
     timeout_seconds: float = 30.0
     max_attempts: int = 5
     max_retry_seconds: float = 60.0
+    #: client-side pacing per kind (read, write), Google's default per-user quota; 0: off
+    requests_per_minute: int = 60
 
 
 @dataclass(frozen=True)

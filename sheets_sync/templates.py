@@ -7,6 +7,7 @@ colours. Everything else (reading, rules, provisioning) works from the
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -25,11 +26,14 @@ BASE_TYPES = frozenset(
 REFERENCE_TABS = {"person": "People", "goal": "Goals", "kpi": "KPIs"}
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_header(text: object) -> str:
     """Header matching key: case-folded, invisible characters dropped, whitespace collapsed."""
     if text is None:
         return ""
-    return re.sub(r"\s+", " ", str(text).translate(INVISIBLE)).strip().casefold()
+    return _SPACES.sub(" ", str(text).translate(INVISIBLE)).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,15 @@ class EnumSpec:
     name: str
     values: tuple[str, ...]
 
+    @functools.cached_property
+    def _exact(self) -> dict[str, str]:
+        return {value: value for value in self.values}
+
     def canonical(self, text: str) -> str | None:
         """Return the canonical spelling of ``text``, or None when not allowed."""
+        exact = self._exact.get(text)
+        if exact is not None:
+            return exact  # typed exactly as the template spells it: most cells
         wanted = re.sub(r"\s+", " ", text.translate(INVISIBLE)).strip().casefold()
         if self.name == "raci":
             wanted = wanted.replace(" ", "")
@@ -66,7 +77,7 @@ class ColumnSpec:
     note: str | None = None
     enum: EnumSpec | None = None
 
-    @property
+    @functools.cached_property
     def norm(self) -> str:
         return normalize_header(self.header)
 
@@ -85,15 +96,15 @@ class TableSpec:
     description: str = ""
     role_columns: bool = False
 
-    @property
+    @functools.cached_property
     def key(self) -> ColumnSpec | None:
         return next((c for c in self.columns if c.key), None)
 
-    @property
+    @functools.cached_property
     def inputs(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if not c.computed)
 
-    @property
+    @functools.cached_property
     def computed(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if c.computed)
 

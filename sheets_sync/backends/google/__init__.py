@@ -27,6 +27,7 @@ def open_google(
         RetryPolicy,
         rewrite_roots,
     )
+    from sheets_sync.backends.google.pacing import shared_pacer
 
     creds, identity = credentials(config.google)
     client = gspread.Client(auth=creds, session=session, http_client=PolicyHTTPClient)
@@ -39,6 +40,9 @@ def open_google(
             timeout=config.google.timeout_seconds,
         )
     )
+    if config.google.requests_per_minute > 0:
+        account = f"{identity.kind}:{identity.who}"
+        http.pacer = shared_pacer(str(account), config.google.requests_per_minute)
     root = os.environ.get(API_ROOT_ENV)
     if root:
         rewrite_roots(http.session, root)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+import orjson
 
 from sheets_sync.backends.base import (
     Backend,
@@ -23,7 +26,7 @@ from sheets_sync.backends.google import anchors as anchoring
 from sheets_sync.backends.google import requests as wire
 from sheets_sync.backends.google.cells import date_to_serial, read_cell
 from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient, ReplyLost
-from sheets_sync.coerce import coerce_id
+from sheets_sync.coerce import SERIAL_EPOCH, coerce_id
 from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.tables import column_letter
 from sheets_sync.templates import normalize_header
@@ -37,7 +40,7 @@ READ_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats,protectedRanges(protectedRangeId,range,description,warningOnly),"
     "data(columnMetadata/developerMetadata(metadataId,metadataKey,metadataValue),"
-    "rowData(values(userEnteredValue,effectiveValue,effectiveFormat/numberFormat/type,"
+    "rowData(values(userEnteredValue/formulaValue,effectiveValue,effectiveFormat/numberFormat/type,"
     "hyperlink,note,userEnteredFormat(textFormat/bold,backgroundColor)))))"
 )
 #: Dropdowns come back on every cell of a validated column down to the grid's last row, so
@@ -121,8 +124,10 @@ class GoogleBackend(Backend):
         sid = self.spreadsheet_id
         assert sid is not None
         params: dict[str, Any] = {"includeGridData": "true", "fields": READ_FIELDS}
-        meta = self._call(lambda: self.http.fetch_sheet_metadata(sid, params=params))
-        self._meta = dict(meta)
+        url = f"{SHEETS_URL}/{sid}"
+        reply = self._call(lambda: self.http.request("get", url, params=params))
+        meta: dict[str, Any] = orjson.loads(reply.content)  # a big read: 10x faster than json
+        self._meta = meta
         self._validations = {}
         sheets = meta.get("sheets", [])
         self._anchors = anchoring.read_anchors(sheets)
@@ -132,12 +137,13 @@ class GoogleBackend(Backend):
             title = str(sheet["properties"]["title"])
             tab = RawTab(title, [])
             for r, row in enumerate((sheet.get("data") or [{}])[0].get("rowData", [])):
-                cells: list[CellValue] = []
-                for c, cell in enumerate(row.get("values", [])):
-                    value, formula = read_cell(cell, titles)
-                    cells.append(value)
-                    if formula is not None:
-                        tab.formulas[(r, c)] = formula
+                cells = [_plain(cell) for cell in row.get("values", ())]
+                for c, value in enumerate(cells):
+                    if value is _SLOW:  # a formula, a link, an error or a number
+                        value, formula = read_cell(row["values"][c], titles)
+                        cells[c] = value
+                        if formula is not None:
+                            tab.formulas[(r, c)] = formula
                 while cells and cells[-1] is None:
                     cells.pop()
                 tab.values.append(cells)
@@ -460,6 +466,42 @@ def _new_sheet_id(used: set[int]) -> int:
         candidate = rng.randrange(1, 2**31 - 1)
         if candidate not in used:
             return candidate
+
+
+_SLOW: Any = object()
+
+
+def _plain(cell: dict[str, Any]) -> Any:
+    """The value of a plain cell (text, a number, a date, nothing); _SLOW for any other.
+
+    Most cells of a big sheet are plain, and read_cell's full treatment of every cell
+    was a third of a large read. Same results as read_cell.
+    """
+    if cell.get("userEnteredValue") or "hyperlink" in cell:
+        return _SLOW  # a formula or a link
+    ev = cell.get("effectiveValue")
+    if ev is None:
+        return None
+    text = ev.get("stringValue")
+    if text is not None:
+        return text
+    number = ev.get("numberValue")
+    if number is None:
+        return _SLOW  # a boolean or an error
+    kind = (cell.get("effectiveFormat") or {}).get("numberFormat", {}).get("type")
+    if kind is None or kind in _NUMBER_KINDS:
+        return float(number)
+    if kind == "DATE" and number == int(number) and 0 <= number < 2_958_466:
+        return _date_of(int(number))
+    return _SLOW
+
+
+_NUMBER_KINDS = frozenset({"TEXT", "NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"})
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_of(serial: int) -> dt.date:
+    return SERIAL_EPOCH + dt.timedelta(days=serial)
 
 
 def _norm(value: object) -> str:

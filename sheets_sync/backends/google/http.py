@@ -21,6 +21,7 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from sheets_sync.backends.google.pacing import Pacer
 from sheets_sync.errors import SheetsSyncError, TryLater
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -133,6 +134,8 @@ class PolicyHTTPClient(HTTPClient):
         self.timeout = self.policy.timeout
         #: False while sending a request that is not safe to apply twice (see not_repeatable).
         self.repeatable = True
+        #: Client-side quota pacing (see pacing.py); None sends at once.
+        self.pacer: Pacer | None = None
 
     @contextlib.contextmanager
     def not_repeatable(self) -> Iterator[None]:
@@ -165,6 +168,9 @@ class PolicyHTTPClient(HTTPClient):
         headers: MutableMapping[str, str] | None = None,
     ) -> requests.Response:
         policy = self.policy
+        if isinstance(params, dict) or params is None:
+            # Compact JSON: Google pretty-prints by default, a third more bytes on a big read.
+            params = {**(params or {}), "prettyPrint": "false"}
         start = self.clock()
         self.stats.requests += 1
         body_size = len(_dumps(json)) if json is not None else len(data or b"")
@@ -172,6 +178,8 @@ class PolicyHTTPClient(HTTPClient):
         while True:
             attempt += 1
             self.stats.bytes_sent += body_size
+            if self.pacer is not None:
+                self.pacer.wait(method, self.clock, self.sleep)
             failure: str
             response: requests.Response | None = None
             try:
