@@ -176,15 +176,18 @@ def misplaced(fake: FakeGoogle, sid: str, data: WorkbookData, updates: list[Cell
 
     Values are written through column anchors, so only rows can shift under them: a
     value is misplaced when the key in its row now differs from the key that row held
-    in the read the sync planned from.
+    in the read the sync planned from (the key column found by the header it had then).
     """
     ss = fake.spreadsheet(sid)
     wrong = 0
     for tab in {u.tab for u in updates if u.tab in KEYS}:
         grid = ss.values(tab)
         header = [normalize_header(h) if isinstance(h, str) else "" for h in grid[0]]
-        key_now = header.index(KEYS[tab]) if KEYS[tab] in header else None
         key_then = data.key_columns.get(tab, 0)
+        # The key column now is the one headed as the planning read's key column was
+        # (a person may have renamed that header, or moved the column).
+        then_header = normalize_header(data.tabs[tab].get(0, key_then))
+        key_now = header.index(then_header) if then_header in header else None
         for u in (u for u in updates if u.tab == tab and u.row > 0):
             planned = data.tabs[tab].get(u.row, key_then)
             now = (grid[u.row][key_now] if key_now is not None and u.row < len(grid)
