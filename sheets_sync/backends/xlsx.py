@@ -329,6 +329,11 @@ class XlsxBackend(Backend):
         grids: dict[str, dict[int, dict[int, CellValue]]] = {}
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         serial_kinds: dict[str, str | None] = {}
+        # Per number format id: how a number in it shows (date, duration or number).
+        shown_as: dict[int, str | None] = {}
+        # A log repeats the same few hundred dates: convert each serial number once.
+        serials: dict[tuple[type, int | float, str], CellValue] = {}
+        epoch = wb.epoch
         for ws in wb.worksheets:
             rows: dict[int, dict[int, CellValue]] = {}
             tab_formulas: dict[tuple[int, int], str] = {}
@@ -347,19 +352,29 @@ class XlsxBackend(Backend):
                     value = None
                 elif kind == "e":
                     value = CellError(str(raw))
-                elif (
-                    kind == "n"
-                    and isinstance(raw, int | float)
-                    and (serial := _serial_kind(cell.number_format, serial_kinds))
-                ):
-                    value = _serial_value(raw, serial, wb.epoch)  # kept a number by _load
                 else:
-                    value = _convert(raw)
-                    link = cell.hyperlink
-                    if link is not None and link.location and not link.target:
-                        parsed = _parse_location(str(link.location))
-                        if parsed is not None:
-                            value = Link("" if value is None else str(value), *parsed)
+                    serial = None
+                    number = raw if kind == "n" and isinstance(raw, int | float) else None
+                    if number is not None:
+                        fmt_id: int = cell._style.numFmtId  # type: ignore[union-attr]
+                        if fmt_id in shown_as:
+                            serial = shown_as[fmt_id]
+                        else:
+                            serial = _serial_kind(cell.number_format, serial_kinds)
+                            shown_as[fmt_id] = serial
+                    if number is not None and serial:
+                        key = (type(number), number, serial)
+                        if key in serials:
+                            value = serials[key]
+                        else:  # kept a number by _load
+                            value = serials[key] = _serial_value(number, serial, epoch)
+                    else:
+                        value = _convert(raw)
+                        link = cell.hyperlink
+                        if link is not None and link.location and not link.target:
+                            parsed = _parse_location(str(link.location))
+                            if parsed is not None:
+                                value = Link("" if value is None else str(value), *parsed)
                 if value is not None:
                     rows.setdefault(r - 1, {})[c - 1] = value
             grids[ws.title] = rows
