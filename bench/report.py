@@ -98,12 +98,13 @@ def targets(google: list[Row], xlsx: list[Row], pacing: Any) -> list[tuple[str, 
     if pacing is not None:
         out.append((f"quota: {pacing.workbooks} workbooks at 60 requests/min, no 429",
                     f"{pacing.status_429} x 429, {pacing.requests} requests, "
-                    f"{pacing.simulated_minutes:.0f} simulated min", pacing.status_429 == 0))
+                    f"{pacing.simulated_minutes:.1f} simulated min, of which paced "
+                    f"{pacing.paced_minutes:.1f}", pacing.status_429 == 0))
     return out
 
 
 def markdown(google: list[Row], xlsx: list[Row], pacing: Any, *, machine: str, command: str,
-             minutes: float) -> str:
+             minutes: float, profiles: dict[str, str] | None = None) -> str:
     met = targets(google, xlsx, pacing)
     target_lines = ["| target | measured | met |", "|---|---|---|"]
     for name, measured, ok in met:
@@ -127,5 +128,15 @@ def markdown(google: list[Row], xlsx: list[Row], pacing: Any, *, machine: str, c
         "peak memory; *client s* is wall time minus the time the fake spent answering (its "
         "own work and the added latency).\n\n"
         + google_table(google) + "\n\n![wall time against rows](bench/wall_time.png)\n\n"
-        "## xlsx (openpyxl)\n\n" + xlsx_table(xlsx) + "\n"
+        "## xlsx (openpyxl)\n\n"
+        "Each operation in a fresh process; *floor* is one `openpyxl.load_workbook` (the "
+        "backend's options) plus one save of the same file; *rewrote* compares the file's "
+        "sha256 and mtime around a sync with nothing to change; *x_smaller* is the time over "
+        "the same operation at the next smaller size.\n\n"
+        + xlsx_table(xlsx) + "\n"
+        + "".join(
+            f"\n## Where the time goes: sheets-sync sync with changes at {size} (cProfile, "
+            f"client process)\n\n```\n{text}\n```\n"
+            for size, text in (profiles or {}).items()
+        )
     )

@@ -8,7 +8,7 @@ by the server; wall time and peak memory by the client; "client s" is wall time 
 time the fake spent answering (its own work and the added latency), i.e. the client's own
 cost. Results go to BENCHMARKS.md and bench/wall_time.png.
 
-    python bench/run.py [--sizes S,M] [--xlsx-sizes S,M,L] [--runs 5] [--quick]
+    python bench/run.py [--sizes S,M] [--xlsx-sizes S,M,L] [--runs 5] [--large-runs 1]
 """
 
 from __future__ import annotations
@@ -107,6 +107,29 @@ def measure(server: Server, approach: str, mode: str, runs: int) -> Row:
     }
 
 
+def profile_client(server: Server, top: int = 22) -> str:
+    """One sheets-sync run with changes under cProfile: where the client's time goes."""
+    import io
+    import pstats
+    import tempfile
+
+    server.control("reset")
+    server.control("changes?round=99")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "client.prof"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m",
+                        "bench.google_client", "sheets-sync", server.url, server.sid],
+                       cwd=ROOT, check=True, capture_output=True, timeout=3600)
+        text = io.StringIO()
+        stats = pstats.Stats(str(out), stream=text)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    lines = [ln for ln in text.getvalue().splitlines() if ln.strip()]
+    return "\n".join(lines[:top + 8])
+
+
+PROFILES: dict[str, str] = {}
+
+
 def google(sizes: list[str], runs: int) -> list[Row]:
     rows: list[Row] = []
     for size in sizes:
@@ -128,6 +151,9 @@ def google(sizes: list[str], runs: int) -> list[Row]:
                           f"{row['requests']} requests {row['cells_written']} cells "
                           f"{row['peak_mb']:.0f} MB", flush=True)
                     rows.append(row)
+            if size == "M":
+                server.control("latency?seconds=0")
+                PROFILES["M"] = profile_client(server)
         finally:
             server.close()
     return rows
@@ -165,6 +191,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="S,M")
     parser.add_argument("--xlsx-sizes", default="S,M,L")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--large-runs", type=int, default=1,
+                        help="runs of xlsx L (about 7 minutes each on a 2-core machine)")
     parser.add_argument("--pacing-workbooks", type=int, default=1000)
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
@@ -177,14 +205,18 @@ def main() -> int:
     pacing = quota.run(workbooks=args.pacing_workbooks)
     print(f"  {pacing}", flush=True)
     print("xlsx ...", flush=True)
-    xlsx_rows = xlsx_bench.run([s for s in args.xlsx_sizes.split(",") if s], args.runs)
+    xlsx_sizes = [s for s in args.xlsx_sizes.split(",") if s]
+    xlsx_rows = xlsx_bench.run([s for s in xlsx_sizes if s != "L"], args.runs)
+    if "L" in xlsx_sizes:
+        xlsx_rows += xlsx_bench.run(["L"], args.large_runs)
+        xlsx_bench.add_scaling(xlsx_rows)
     plot(google_rows, ROOT / "bench" / "wall_time.png")
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, "
                f"{platform.python_implementation()} {platform.python_version()}, "
                f"{platform.platform()}")
     command = "make bench  # python bench/run.py " + " ".join(sys.argv[1:])
     text = report.markdown(google_rows, xlsx_rows, pacing, machine=machine, command=command,
-                           minutes=(time.monotonic() - started) / 60)
+                           minutes=(time.monotonic() - started) / 60, profiles=PROFILES)
     Path(args.out).write_text(text)
     (ROOT / "bench" / "results.json").write_text(json.dumps(
         {"google": google_rows, "xlsx": xlsx_rows, "pacing": vars(pacing)}, indent=1,
