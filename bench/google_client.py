@@ -9,7 +9,6 @@ gspread-dataframe round trip) or ``naive`` (c, one update call per changed row).
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.credentials import Credentials
 
+from bench.peak import peak_mb
 from bench.workloads import AS_OF
 from sheets_sync.backends.google.auth import TEST_TOKEN
 from sheets_sync.backends.google.http import PolicyHTTPClient, rewrite_roots
@@ -60,7 +60,7 @@ def run(approach: str, url: str, sid: str) -> dict[str, Any]:
             did = baselines.naive_per_row(client, sid, AS_OF)
         out["seconds"] = time.perf_counter() - started
         out.update({k: v for k, v in did.items() if isinstance(v, int | float | str)})
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_mb"] = peak_mb()
     return out
 
 

@@ -201,15 +201,15 @@ def main() -> int:
 
     from bench import quota, report, xlsx_bench
 
-    print("quota pacing ...", flush=True)
-    pacing = quota.run(workbooks=args.pacing_workbooks)
-    print(f"  {pacing}", flush=True)
     print("xlsx ...", flush=True)
     xlsx_sizes = [s for s in args.xlsx_sizes.split(",") if s]
     xlsx_rows = xlsx_bench.run([s for s in xlsx_sizes if s != "L"], args.runs)
     if "L" in xlsx_sizes:
         xlsx_rows += xlsx_bench.run(["L"], args.large_runs)
         xlsx_bench.add_scaling(xlsx_rows)
+    print("quota pacing ...", flush=True)
+    pacing = quota.run(workbooks=args.pacing_workbooks)
+    print(f"  {pacing}", flush=True)
     plot(google_rows, ROOT / "bench" / "wall_time.png")
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, "
                f"{platform.python_implementation()} {platform.python_version()}, "

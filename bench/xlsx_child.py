@@ -5,7 +5,7 @@
 
 Prints one JSON object on stdout: ``seconds`` (time.perf_counter around the operation
 only, after every import), ``cpu_s`` (this process's CPU time over the same span: steadier
-than wall time on a busy machine) and ``peak_mb`` (ru_maxrss of this process, imports
+than wall time on a busy machine) and ``peak_mb`` (VmHWM of this process, imports
 included), plus what the operation did. Used by :mod:`bench.xlsx_bench`; nothing else.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import sys
 import time
 import warnings
@@ -21,9 +20,9 @@ from typing import Any
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+    from bench.peak import peak_mb
+
+    return peak_mb()
 
 
 def _preimport(*names: str) -> None:
