@@ -122,7 +122,7 @@ def profile_client(server: Server, top: int = 22) -> str:
                        cwd=ROOT, check=True, capture_output=True, timeout=3600)
         text = io.StringIO()
         stats = pstats.Stats(str(out), stream=text)
-        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
     lines = [ln for ln in text.getvalue().splitlines() if ln.strip()]
     return "\n".join(lines[:top + 8])
 
