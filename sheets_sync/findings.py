@@ -43,6 +43,7 @@ RULES: dict[str, Severity] = {
     "GOAL-ONE-SIDED": Severity.INFO,
     "REF-UNKNOWN": Severity.ERROR,
     "TABLE-MISSING-TAB": Severity.ERROR,
+    "TABLE-HEADER-ROW": Severity.ERROR,
     "TABLE-MISSING-COLUMN": Severity.ERROR,
     "TABLE-DUPLICATE-HEADER": Severity.ERROR,
     "VALUE-REQUIRED": Severity.ERROR,

@@ -37,6 +37,8 @@ EXTERNAL_FORMULA = re.compile(
     r"\b(IMPORTXML|IMPORTDATA|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE)\s*\(", re.IGNORECASE
 )
 HYPERLINK_CALL = re.compile(r"\bHYPERLINK\s*\(", re.IGNORECASE)
+#: How many rows from the top are searched for headers that are not on row 1.
+HEADER_SEARCH_ROWS = 50
 
 
 def column_letter(col: int) -> str:
@@ -267,6 +269,76 @@ def clean_header(value: CellValue) -> str:
     return " ".join(display(value, None).split()) if value is not None else ""
 
 
+def _header_norms(cells: list[CellValue]) -> set[str]:
+    return {normalize_header(display(v, None)) for v in cells if v is not None}
+
+
+def _shows_nothing(raw: RawTab) -> bool:
+    return not raw.formulas and all(is_blank(v) for cells in raw.values for v in cells)
+
+
+def header_row(spec: TableSpec, raw: RawTab) -> int | None:
+    """0-based row holding the tab's headers; None when no row near the top holds them.
+
+    Row 0 when it holds any of the template's headers, or when the tab is blank (provision
+    puts them there). Otherwise the first of the top HEADER_SEARCH_ROWS rows that holds
+    two of them (one, for a one-column tab): one matching word in a title is not a header.
+    """
+    declared = {c.norm for c in spec.columns}
+    if not declared or declared & _header_norms(raw.header) or _shows_nothing(raw):
+        return 0
+    enough = min(2, len(declared))
+    for row in range(1, min(raw.height, HEADER_SEARCH_ROWS)):
+        if len(declared & _header_norms(raw.values[row])) >= enough:
+            return row
+    return None
+
+
+def is_misheaded(spec: TableSpec, raw: RawTab | None) -> bool:
+    """Whether an input tab holds something other than its headers on row 1.
+
+    Such a tab is neither read nor written: every column is found by its row-1 header
+    and every record lies below row 1, so writing to it would land in people's title,
+    their header row, or a table of their own that merely shares the name.
+    """
+    return raw is not None and spec.kind == "table" and header_row(spec, raw) != 0
+
+
+def header_row_finding(spec: TableSpec, raw: RawTab) -> Finding:
+    """TABLE-HEADER-ROW: where the headers are instead, or that they are nowhere."""
+    row = header_row(spec, raw)
+    if row is None:
+        names = [c.header for c in spec.columns]
+        expected = ", ".join(names[:2]) + (", ..." if len(names) > 2 else "")
+        return finding(
+            "TABLE-HEADER-ROW",
+            spec.name,
+            spec.name,
+            f"Tab {spec.name!r} has none of the template's headers on row 1 (expected "
+            f"{expected}); it looks like a different table. Rename this tab and run "
+            f"`sheets-sync provision` to add the template's {spec.name!r} tab, or put the "
+            "template's headers on row 1.",
+        )
+    declared = {c.norm for c in spec.columns}
+    col = next(
+        c
+        for c, v in enumerate(raw.values[row])
+        if v is not None and normalize_header(display(v, None)) in declared
+    )
+    return finding(
+        "TABLE-HEADER-ROW",
+        spec.name,
+        spec.name,
+        f"Tab {spec.name!r} has its headers on row {row + 1}, not row 1; sheets-sync reads "
+        "and writes only a tab whose first row is its header row. Delete the rows above row "
+        f"{row + 1} (or move the title elsewhere), then run `sheets-sync provision`.",
+        cell=a1(row, col),
+        # The Issues tab reads a finding's column back from row 1 above its cell; naming
+        # the same text here keeps First seen from restarting at every sync.
+        column=clean_header(raw.get(0, col)),
+    )
+
+
 def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
     """Read one tab into typed records, reporting every cell that cannot be read."""
     table = Table(spec=spec, raw=raw)
@@ -279,6 +351,12 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
                 f"Tab {spec.name!r} is missing; run `sheets-sync provision` to add it.",
             )
         )
+        return table
+    if is_misheaded(spec, raw):
+        # Read as a missing tab (no raw grid): no records, nothing computed or written,
+        # and other tabs' references into it go unchecked rather than all reported.
+        table.raw = None
+        table.findings.append(header_row_finding(spec, raw))
         return table
     if raw.height == 0:
         raw.values.append([])

@@ -63,6 +63,10 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
     "GOAL-ONE-SIDED": (lambda t: edit(t, "Goals", 1, 3, None), ("Goals", "G1", "D2")),
     "REF-UNKNOWN": (lambda t: edit(t, "KPIs", 1, 1, "G9"), ("KPIs", "K1", "B2")),
     "TABLE-MISSING-TAB": (lambda t: t.pop("Reviews"), ("Reviews", "Reviews", "")),
+    "TABLE-HEADER-ROW": (
+        lambda t: t["Reviews"].insert(0, ["Review log"]),
+        ("Reviews", "Reviews", "A2"),
+    ),
     "TABLE-MISSING-COLUMN": (lambda t: edit(t, "Goals", 0, 2, None), ("Goals", "Owner", "")),
     "TABLE-DUPLICATE-HEADER": (
         lambda t: add_col(t, "Goals", " goal ", "x"),
