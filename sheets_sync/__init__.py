@@ -36,7 +36,7 @@ def open_workbook(
         from sheets_sync.backends.xlsx import XlsxBackend
 
         assert workbook.path is not None
-        return XlsxBackend(workbook.path)
+        return XlsxBackend(workbook.path, max_file_mb=(config or Config()).xlsx.max_file_mb)
     if workbook.backend == "google":
         from sheets_sync.backends.google import open_google
 

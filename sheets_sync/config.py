@@ -73,6 +73,26 @@ class GoogleConfig:
 
 
 @dataclass(frozen=True)
+class TabsConfig:
+    """Names of the tabs the tool generates, when a person's tab already has the default."""
+
+    issues: str = "Issues"
+    dashboard: str = "Dashboard"
+
+    def names(self) -> dict[str, str]:
+        """Template tab name -> the name the workbook uses for it."""
+        return {"Issues": self.issues, "Dashboard": self.dashboard}
+
+
+@dataclass(frozen=True)
+class XlsxConfig:
+    """Limits of the local workbook backend."""
+
+    #: a save that would write a larger file is refused before anything is written
+    max_file_mb: int = 256
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, resolved."""
 
@@ -82,6 +102,8 @@ class Config:
     state_dir: Path | None = None  # where cron locks live; None: the system temp folder
     rules: RulesConfig = field(default_factory=RulesConfig)
     google: GoogleConfig = field(default_factory=GoogleConfig)
+    tabs: TabsConfig = field(default_factory=TabsConfig)
+    xlsx: XlsxConfig = field(default_factory=XlsxConfig)
     workbooks: tuple[WorkbookConfig, ...] = ()
     source: Path | None = None
 
@@ -158,6 +180,8 @@ def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
         "state_dir",
         "rules",
         "google",
+        "tabs",
+        "xlsx",
         "workbooks",
     }
     if unknown:
@@ -172,6 +196,15 @@ def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
         credentials=_resolve(base, google.credentials),
         token_cache=_resolve(base, google.token_cache),
     )
+    tabs = _section(TabsConfig, raw.get("tabs", {}), "tabs")
+    for key, name in (("tabs.issues", tabs.issues), ("tabs.dashboard", tabs.dashboard)):
+        if not name.strip() or len(name) > 100 or any(ch in name for ch in "[]:*?/\\"):
+            raise ConfigError(key, f"{name!r} is not a usable tab name")
+    if " ".join(tabs.issues.split()).casefold() == " ".join(tabs.dashboard.split()).casefold():
+        raise ConfigError("tabs.dashboard", "must differ from tabs.issues")
+    xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx")
+    if xlsx.max_file_mb <= 0:
+        raise ConfigError("xlsx.max_file_mb", "must be above 0")
     workbooks = []
     raw_workbooks = raw.get("workbooks", [])
     if not isinstance(raw_workbooks, list):
@@ -192,7 +225,14 @@ def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
         check_timezone(top["timezone"], "timezone")
     if "state_dir" in top:
         top["state_dir"] = _resolve(base, top["state_dir"])
-    config = Config(rules=rules, google=google, workbooks=tuple(workbooks), source=source)
+    config = Config(
+        rules=rules,
+        google=google,
+        tabs=tabs,
+        xlsx=xlsx,
+        workbooks=tuple(workbooks),
+        source=source,
+    )
     return replace(config, **top)
 
 

@@ -24,7 +24,8 @@ from sheets_sync.backends.base import (
     Validation,
     WorkbookData,
 )
-from sheets_sync.tables import column_letter
+from sheets_sync.generated import conflict_message, generated_tabs
+from sheets_sync.tables import column_letter, header_row, is_misheaded
 from sheets_sync.templates import ColumnSpec, TableSpec, Template, normalize_header
 
 #: Conditional formats and validations cover this many rows, so rows added later are covered.
@@ -217,19 +218,46 @@ def plan_provision(
     *,
     role_columns: Mapping[str, Sequence[int]] | None = None,
     for_sync: bool = False,
+    tab_names: Mapping[str, str] | None = None,
 ) -> Plan:
     """What the workbook lacks of the template: tabs, columns, formatting, the marker.
 
     ``for_sync`` limits the plan to what belongs to the tool (generated tabs,
     computed columns, formatting): a sync never adds the tabs and columns people own.
+    ``tab_names`` renames generated tabs (template tab name -> the workbook's).
+    A person's tab with a generated tab's name is left alone and listed in
+    ``plan.conflicts``.
     """
     plan = Plan(template=template.name, version=template.version)
+    generated = generated_tabs(template, data, backend, tab_names)
     for spec in template.tables:
-        raw = data.tab(spec.name)
+        if spec.name in generated.conflicts:
+            tab = generated.conflicts[spec.name]
+            message = conflict_message(spec.name, tab, f"tabs.{spec.name.lower()}")
+            plan.conflicts.append(message)
+            plan.steps.append(f"cannot add the {spec.name} tab: {message}")
+            continue
+        raw = data.tab(generated.names.get(spec.name, spec.name))
         if raw is None and for_sync and spec.kind != "generated":
             continue
-        name = raw.name if raw is not None else spec.name
+        name = raw.name if raw is not None else generated.names.get(spec.name, spec.name)
         headers, positions = _header_positions(spec, raw)
+        if raw is not None and is_misheaded(spec, raw):
+            # Nothing is added: the template's headers beside a title or someone else's
+            # table would only make a person's tab harder to put right. Its layout is
+            # still listed so that tabs added around it keep the template's order.
+            plan.layouts.append(layout_for(template, spec, name, headers, positions))
+            if for_sync:
+                continue
+            row = header_row(spec, raw)
+            plan.steps.append(
+                f"{name!r}: row 1 holds none of the template's headers: rename the tab "
+                f"(provision then adds a new {spec.name!r}) or put its headers on row 1"
+                if row is None
+                else f"{name!r}: headers found on row {row + 1}, not row 1: delete the rows "
+                "above them, then provision again (nothing will be added to this tab)"
+            )
+            continue
         if raw is None:
             plan.add_tabs.append(name)
             plan.steps.append(f"add tab {name!r}")
@@ -262,6 +290,10 @@ def plan_provision(
         if missing:
             plan.formatting.append(layout)
             plan.steps.extend(f"{name!r}: restore {what}" for what in missing)
+    for spec_name, tab in generated.to_mark.items():
+        plan.generated[spec_name] = tab
+        if data.tab(tab) is not None:
+            plan.steps.append(f"mark {tab!r} as the tab sheets-sync generates its {spec_name} in")
     if not for_sync and backend.marker() != (template.name, template.version):
         plan.write_marker = True
         plan.steps.append(f"mark the workbook as template {template.name} {template.version}")

@@ -63,6 +63,7 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
             }
             for f in result.findings
         ],
+        **({"notes": result.notes} if result.notes else {}),
     }
 
 

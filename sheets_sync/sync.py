@@ -11,12 +11,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.backends.base import Backend, CellUpdate, CellValue, Link, Plan, WorkbookData
+from sheets_sync.backends.base import (
+    Backend,
+    CellUpdate,
+    CellValue,
+    Link,
+    Plan,
+    RawTab,
+    WorkbookData,
+)
 from sheets_sync.coerce import Locale, coerce_date, coerce_number
 from sheets_sync.config import Config
 from sheets_sync.diff import format_of, grid_updates, plan_provision, same_value
-from sheets_sync.errors import GuardError
+from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.findings import Finding, Severity, sort_findings
+from sheets_sync.generated import generated_tabs
 from sheets_sync.rules import Context, Outcome, run_rules
 from sheets_sync.rules.raci import role_columns
 from sheets_sync.tables import Table, a1, column_letter, formula_findings, read_table
@@ -69,6 +78,8 @@ class SyncResult:
     dry_run: bool
     wrote: bool = False
     replans: int = 0
+    #: what the reader should know beyond the findings (e.g. why a save would be refused)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def cells_changed(self) -> int:
@@ -166,13 +177,14 @@ def computed_updates(analysis: Analysis, plan: Plan) -> list[CellUpdate]:
     return updates
 
 
-def previous_first_seen(data: WorkbookData) -> dict[tuple[str, str, str, str], dt.date]:
-    """First seen per finding identity, as the Issues tab holds it from the last sync.
+def previous_first_seen(
+    raw: RawTab | None, data: WorkbookData
+) -> dict[tuple[str, str, str, str], dt.date]:
+    """First seen per finding identity, as the Issues tab ``raw`` holds it from the last sync.
 
     The tab has no Column column, so a row's column is the header above its Cell
     address on that tab today (exact unless a person moved columns since).
     """
-    raw = data.tab(ISSUES)
     if raw is None or raw.height < 2:
         return {}
     pos = {normalize_header(v): c for c, v in enumerate(raw.header) if v is not None}
@@ -337,27 +349,40 @@ def plan_sync(
 ) -> tuple[SyncResult, Plan]:
     """Everything a sync would write, without writing it."""
     analysis = analyze(data, template, config, as_of)
+    names = config.tabs.names()
     plan = plan_provision(
-        template, data, backend, role_columns=analysis.role_columns, for_sync=True
+        template,
+        data,
+        backend,
+        role_columns=analysis.role_columns,
+        for_sync=True,
+        tab_names=names,
     )
     _drop_restored(analysis, plan)
     updates = computed_updates(analysis, plan)
-    first_seen = first_seen_for(analysis.findings, previous_first_seen(data), as_of)
+    generated = generated_tabs(template, data, backend, names)
+    issues_name = generated.names[ISSUES]
+    issues_tab = data.tab(issues_name) if generated.usable(ISSUES) else None
+    first_seen = first_seen_for(analysis.findings, previous_first_seen(issues_tab, data), as_of)
     summary = summarize(analysis)
-    issues_tab = data.tab(ISSUES)
-    issues_name = issues_tab.name if issues_tab else ISSUES
-    issue_formats = [format_of(c) for c in template.table(ISSUES).columns]
-    updates += grid_updates(
-        issues_name,
-        issues_tab,
-        issues_grid(template, analysis.findings, first_seen, as_of, data),
-        issue_formats,
-    )
-    dash_tab = data.tab(DASHBOARD)
-    dash_rows = dashboard_grid(template, summary, as_of)
-    updates += grid_updates(
-        dash_tab.name if dash_tab else DASHBOARD, dash_tab, dash_rows, ["text", "number", "text"]
-    )
+    if generated.usable(ISSUES):
+        issue_formats = [format_of(c) for c in template.table(ISSUES).columns]
+        updates += grid_updates(
+            issues_tab.name if issues_tab else issues_name,
+            issues_tab,
+            issues_grid(template, analysis.findings, first_seen, as_of, data),
+            issue_formats,
+        )
+    if generated.usable(DASHBOARD):
+        dash_name = generated.names[DASHBOARD]
+        dash_tab = data.tab(dash_name)
+        dash_rows = dashboard_grid(template, summary, as_of)
+        updates += grid_updates(
+            dash_tab.name if dash_tab else dash_name,
+            dash_tab,
+            dash_rows,
+            ["text", "number", "text"],
+        )
     result = SyncResult(
         workbook=backend.identity,
         as_of=as_of,
@@ -389,6 +414,8 @@ def sync(
         result.replans = attempt
         if dry_run:
             return result
+        if plan.conflicts:
+            raise WorkbookError(" ".join(plan.conflicts))
         try:
             written = backend.write(data, result.updates, None if plan.empty else plan)
         except GuardError:
@@ -408,8 +435,19 @@ def check(
     template: Template | None = None,
     as_of: dt.date | None = None,
 ) -> SyncResult:
-    """Validate only: the findings a sync would report; nothing is written or stored."""
-    return sync(backend, config, template=template, as_of=as_of, dry_run=True)
+    """Validate only: the findings a sync would report; nothing is written or stored.
+
+    A workbook the backend would refuse to save is still read and validated; the
+    result's notes say why a sync would not write it.
+    """
+    result = sync(backend, config, template=template, as_of=as_of, dry_run=True)
+    concerns = backend.save_concerns()
+    if concerns:
+        result.notes.append(
+            "sheets-sync read this workbook but would not save it (check writes nothing): "
+            + "; ".join(concerns)
+        )
+    return result
 
 
 def provision(
@@ -431,8 +469,14 @@ def provision(
         else:
             data = WorkbookData(identity=backend.identity, tabs={})
             roles = {}
-        plan = plan_provision(template, data, backend, role_columns=roles)
-        if dry_run or plan.empty:
+        plan = plan_provision(
+            template, data, backend, role_columns=roles, tab_names=config.tabs.names()
+        )
+        if dry_run:
+            return plan
+        if plan.conflicts:
+            raise WorkbookError(" ".join(plan.conflicts))
+        if plan.empty:
             return plan
         try:
             backend.write(data, [], plan)

@@ -120,6 +120,10 @@ def test_local_workbook_config_keeps_settings() -> None:
         ("[[workbooks]]\nbackend = 'xlsx'\n", "workbooks[0].path: is required"),
         ("[[workbooks]]\nbackend = 'ftp'\npath = 'x'\n", "workbooks[0].backend: must be one of"),
         ("[[workbooks]]\nbackend = 'google'\n", "workbooks[0].spreadsheet_id: is required"),
+        ("[tabs]\nissues = 'a/b'\n", "tabs.issues: 'a/b' is not a usable tab name"),
+        ("[tabs]\ndashboard = 'Issues'\n", "tabs.dashboard: must differ from tabs.issues"),
+        ("[xlsx]\nmax_file_mb = 0\n", "xlsx.max_file_mb: must be above 0"),
+        ("[xlsx]\nmax_file_mb = 'big'\n", "xlsx.max_file_mb: must be int"),
     ],
 )
 def test_errors_name_the_key_path(tmp_path: Path, text: str, message: str) -> None:

@@ -155,10 +155,17 @@ class Plan:
     #: full layout of every tab, so a backend creating tabs can order and style them
     layouts: list[TabLayout] = field(default_factory=list)
     write_marker: bool = False
+    #: generated tabs to mark as the tool's: template tab name -> the tab's name
+    generated: dict[str, str] = field(default_factory=dict)
+    #: tabs the plan must not touch because a person owns a tab of a generated tab's name
+    conflicts: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.add_tabs or self.header_cells or self.formatting or self.write_marker)
+        return not (
+            self.add_tabs or self.header_cells or self.formatting or self.write_marker
+            or self.generated
+        )
 
 
 @dataclass
@@ -201,6 +208,22 @@ class Backend(ABC):
     @abstractmethod
     def marker(self) -> tuple[str, str] | None:
         """The (template, version) marker provisioning left, as last read."""
+
+    def generated_tabs(self) -> dict[str, str]:
+        """The tabs carrying the tool's mark, as last read: template tab name -> tab name.
+
+        A generated tab (Issues, Dashboard) is the tool's only when it carries this
+        mark (or, in a workbook provisioned before marks existed, when it still has the
+        generated headers): a person's tab of the same name is never taken over.
+        """
+        return {}
+
+    def save_concerns(self) -> list[str]:
+        """Why this backend would refuse to write the workbook as last read ([] when none).
+
+        ``check`` reads workbooks a sync would not save, and says why with these.
+        """
+        return []
 
     @abstractmethod
     def write(

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
+import json
 import os
 import re
 import stat
@@ -23,6 +25,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -50,6 +53,10 @@ from sheets_sync.backends.xlsx_layout import (
     missing,
 )
 from sheets_sync.backends.xlsx_locks import editor_lock
+from sheets_sync.backends.xlsx_measure import describe, measure_loss, parts_kept
+from sheets_sync.backends.xlsx_open import Opened, open_readable, sniff
+from sheets_sync.backends.xlsx_package import PackageError
+from sheets_sync.backends.xlsx_writer import APPLICATION, save_workbook
 from sheets_sync.errors import GuardError, TryLater, WorkbookError
 
 if TYPE_CHECKING:
@@ -63,6 +70,8 @@ if TYPE_CHECKING:
 # edited by accident the way a hidden cell or a defined name can.
 MARKER_TEMPLATE = "sheets_sync.template"
 MARKER_VERSION = "sheets_sync.version"
+#: JSON: template tab name -> the name of the tab the tool generates it in (Issues, ...)
+MARKER_GENERATED = "sheets_sync.generated"
 
 LINK_COLOR = "0563C1"
 
@@ -72,6 +81,14 @@ Coord = tuple[int, int]
 #: A save's temp file this old is an interrupted save's (its process was killed): the
 #: next save of the same workbook removes it. A younger one may be a save in progress.
 STALE_TEMP_SECONDS = 3600
+#: The largest file a save may write, unless configured otherwise (``xlsx.max_file_mb``).
+MAX_FILE_MB = 256
+#: A save of a workbook the tool did not create writes at most this factor times the file
+#: it read, plus what the tool added (its tabs, columns and values) and a fixed allowance:
+#: openpyxl writes styles, shared strings and relationships a little more verbosely than
+#: Excel, never by more than this on the real-workbook corpus.
+OUTPUT_SIZE_FACTOR = 2.0
+OUTPUT_SIZE_ALLOWANCE = 1024 * 1024
 
 _ERROR_CODES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
@@ -174,6 +191,22 @@ def _cached_value(kind: str, text: str | None, is_date: bool, epoch: dt.datetime
     return number
 
 
+def _raw_result(value: object, epoch: dt.datetime) -> tuple[str, str | None]:
+    """A calculated value as openpyxl read it, back as the XML holds it (``t``, text)."""
+    if value is None:
+        return ("n", None)
+    if isinstance(value, bool):
+        return ("b", "1" if value else "0")
+    if isinstance(value, int | float):
+        return ("n", repr(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        from openpyxl.utils.datetime import to_excel
+
+        return ("n", repr(to_excel(value, epoch)))  # type: ignore[no-untyped-call]
+    text = str(value)
+    return ("e", text) if text in _ERROR_CODES else ("str", text)
+
+
 def _load_keeping_numbers(source: str | os.PathLike[str] | IO[bytes]) -> Workbook:
     """``load_workbook`` that leaves numbers in date-formatted cells as the numbers they are.
 
@@ -194,7 +227,9 @@ def _load_keeping_numbers(source: str | os.PathLike[str] | IO[bytes]) -> Workboo
             finally:
                 wb._date_formats, wb._timedelta_formats = kept  # type: ignore[attr-defined]
 
-    reader = Reader(source, read_only=False, keep_vba=False, data_only=False, keep_links=True)
+    reader = Reader(
+        source, read_only=False, keep_vba=False, data_only=False, keep_links=True, rich_text=True
+    )
     reader.read()
     return reader.wb
 
@@ -244,12 +279,18 @@ def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
 class XlsxBackend(Backend):
     """A local .xlsx workbook, read and written with openpyxl."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, max_file_mb: int = MAX_FILE_MB) -> None:
         self._given = os.fspath(path)
         self._path = Path(path)
         self._wb: Workbook | None = None
         self._version: tuple[int, int] | None = None
         self._x14: list[X14Item] = []
+        self._opened: Opened | None = None
+        self._scan_problems: list[str] = []
+        #: sheet title -> the calculated values its formula cells hold in the file read
+        self._cached: dict[str, dict[Coord, tuple[str, str | None]]] = {}
+        self._input_size = 0
+        self.max_file_bytes = max_file_mb * 1024 * 1024
 
     @property
     def identity(self) -> str:
@@ -268,34 +309,43 @@ class XlsxBackend(Backend):
     # reading ------------------------------------------------------------------------------
 
     def _load(self) -> Workbook:
-        """Load the workbook for editing, refusing files openpyxl would damage."""
-        name = self._path.name
+        """Load the workbook for editing; what a save would lose is judged when saving."""
         version = _file_version(self._path)
         if version is None:
             raise WorkbookError(
                 f"{self._given} does not exist; run `sheets-sync provision` to create it"
             )
         try:
-            scan = scan_content(str(self._path))
+            problem = sniff(self._path)
+            if problem is None:
+                opened = open_readable(self._path)
+                scan = scan_content(opened.source)
         except Exception as exc:  # a corrupt zip, a directory, no permission...
             raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
-        if scan.problems:
-            raise WorkbookError(
-                f"{name} holds content sheets-sync would lose if it saved this workbook: "
-                f"{', '.join(scan.problems)}. Remove it or keep it in another workbook."
-            )
+        if problem is not None:
+            raise WorkbookError(f"{self._given} {problem}")
         try:
             with warnings.catch_warnings():
-                # openpyxl warns about extensions it drops; the scan above already judged them.
+                # openpyxl warns about extensions it drops; the save measures what is lost.
                 warnings.simplefilter("ignore")
-                source = slim_copy(str(self._path)) or self._path
+                source = slim_copy(opened.source) or opened.source
                 wb = _load_keeping_numbers(source)
         except Exception as exc:
             raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
         self._wb = wb
         self._version = version
         self._x14 = scan.x14
+        self._opened = opened
+        self._scan_problems = scan.problems
+        self._input_size = version[1]
         return wb
+
+    def _source(self) -> str | IO[bytes]:
+        """What to read the workbook from: the file, or the readable copy made of it."""
+        opened = self._opened
+        if opened is None or isinstance(opened.source, str):
+            return str(self._path)
+        return io.BytesIO(opened.source.getbuffer())
 
     def _cached_values(self, wanted: dict[str, set[Coord]]) -> dict[str, dict[Coord, object]]:
         """The calculated values the file holds for the given formula cells, per tab (slowly)."""
@@ -305,7 +355,7 @@ class XlsxBackend(Backend):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                wb = load_workbook(self._path, data_only=True, read_only=True)
+                wb = load_workbook(self._source(), data_only=True, read_only=True)
         except Exception as exc:
             raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
         try:
@@ -326,6 +376,7 @@ class XlsxBackend(Backend):
     def read(self) -> WorkbookData:
         """Read every tab: values (calculated values for formulas), formulas and links."""
         wb = self._load()
+        self._cached = {}
         grids: dict[str, dict[int, dict[int, CellValue]]] = {}
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         serial_kinds: dict[str, str | None] = {}
@@ -383,9 +434,10 @@ class XlsxBackend(Backend):
         if wanted:
             from openpyxl.styles.numbers import is_date_format
 
-            quick = cached_results(str(self._path), set(wanted))
+            quick = cached_results(self._source(), set(wanted))
             for name, results in quick.items():
                 model = wb[name]._cells
+                self._cached[name] = {k: v for k, v in results.items() if k in formulas[name]}
                 for (r, c), (kind, text) in results.items():
                     if (r, c) not in formulas[name]:
                         continue
@@ -399,6 +451,7 @@ class XlsxBackend(Backend):
                         grids[name].setdefault(r, {})[c] = value
             slow = {name: cells for name, cells in wanted.items() if name not in quick}
             for name, cached in self._cached_values(slow).items():
+                self._cached[name] = {rc: _raw_result(v, epoch) for rc, v in cached.items()}
                 for (r, c), calculated in cached.items():
                     if isinstance(calculated, str) and calculated in _ERROR_CODES:
                         value = CellError(calculated)
@@ -443,6 +496,21 @@ class XlsxBackend(Backend):
         if template is None or version is None:
             return None
         return str(template), str(version)
+
+    def generated_tabs(self) -> dict[str, str]:
+        """The tabs the tool marked as its own generated tabs (document property)."""
+        wb = self._workbook()
+        if wb is None:
+            return {}
+        custom = wb.custom_doc_props  # type: ignore[attr-defined]
+        text = next((p.value for p in custom.props if p.name == MARKER_GENERATED), None)
+        try:
+            marks = json.loads(str(text)) if text is not None else {}
+        except ValueError:
+            return {}
+        if not isinstance(marks, dict):
+            return {}
+        return {str(k): str(v) for k, v in marks.items() if isinstance(v, str)}
 
     # writing ------------------------------------------------------------------------------
 
@@ -502,12 +570,26 @@ class XlsxBackend(Backend):
         else:
             wb = self._load()
         self._check_x14(plan)
+        if self._opened is not None and self._opened.strict and current is not None:
+            raise WorkbookError(
+                f"{self._path.name} is saved as Strict Open XML, which sheets-sync reads but "
+                "cannot save without rewriting the whole file in another format. Save it as an "
+                "ordinary Excel Workbook (.xlsx) in Excel (File > Save As > Excel Workbook) or "
+                "LibreOffice, and run again; `sheets-sync check` works on it as it is."
+            )
         # Until the save succeeds the in-memory workbook may be half-edited: drop it.
         self._wb = None
         self._version = None
         written = 0
+        created: set[str] = set()
         if plan is not None:
-            written += self._apply_plan(wb, plan)
+            written += self._apply_plan(wb, plan, created)
+        changed: set[tuple[str, int, int]] = set()
+        added_bytes = 0
+        for update in [*(plan.header_cells if plan else ()), *updates]:
+            changed.add((update.tab, update.row, update.col))
+            value = update.value
+            added_bytes += 64 + len(value.text if isinstance(value, Link) else str(value))
         for update in updates:
             ws = _find_sheet(wb, update.tab)
             if ws is None:
@@ -516,15 +598,24 @@ class XlsxBackend(Backend):
             written += 1
         if not wb.worksheets:
             raise WorkbookError(f"nothing to save: {self._path.name} would have no tabs")
-        self._save(wb, data)
+        # A file another program saved is measured in full; one the tool saved last only
+        # when something in it looks added since (an extension, a part of a new kind).
+        ours = self._opened is not None and self._opened.application == APPLICATION
+        measured = current is not None and not (ours and not self._scan_problems)
+        layouts = (*plan.layouts, *plan.formatting) if plan is not None else ()
+        self._save(
+            wb,
+            data,
+            SaveCheck(measured, changed, created, added_bytes, layouts, maybe=current is not None),
+        )
         self._wb = wb
         self._version = _file_version(self._path)
         self._x14 = []
+        self._opened = Opened(str(self._path), application=APPLICATION)
         return WriteResult(cells_written=written, requests=1, wrote=True)
 
-    def _apply_plan(self, wb: Workbook, plan: Plan) -> int:
+    def _apply_plan(self, wb: Workbook, plan: Plan, created: set[str]) -> int:
         order = [lay.name for lay in plan.layouts]
-        created: set[str] = set()
         for name in plan.add_tabs:
             if _find_sheet(wb, name) is None:
                 ws = wb.create_sheet(name)
@@ -548,14 +639,20 @@ class XlsxBackend(Backend):
             install(ws, layout, new_tab=layout.name in created)
         if plan.write_marker:
             _set_marker(wb, plan.template, plan.version)
+        if plan.generated:
+            _set_generated(wb, {**self.generated_tabs(), **plan.generated})
         if created:
             wb.active = 0
             for ws in wb.worksheets:
                 ws.sheet_view.tabSelected = ws is wb.worksheets[0]
         return written
 
-    def _save(self, wb: Workbook, data: WorkbookData) -> None:
-        """Save to a temp file in the same folder, fsync it, then atomically replace."""
+    def _save(self, wb: Workbook, data: WorkbookData, check: SaveCheck) -> None:
+        """Save to a temp file in the same folder, check it, fsync it, then atomically replace.
+
+        Nothing replaces the workbook unless the temp file keeps everything the file
+        read held (measured, for a file another program saved) and is of bounded size.
+        """
         target = self._path
         folder = target.parent.resolve()
         try:
@@ -570,7 +667,8 @@ class XlsxBackend(Backend):
         except OSError as exc:
             raise WorkbookError(f"cannot write in {folder}: {exc}") from exc
         try:
-            wb.save(tmp)
+            save_workbook(wb, tmp, self._cached)
+            self._check_saved(tmp, check)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, mode)
@@ -596,10 +694,83 @@ class XlsxBackend(Backend):
                 os.close(fd)
         _remove_stale_temps(target)
 
+    def save_concerns(self) -> list[str]:
+        """What a save of the workbook as read would lose: a trial save, measured."""
+        wb = self._workbook()
+        opened = self._opened
+        if wb is None or opened is None or opened.application == APPLICATION:
+            return []
+        if opened.strict:
+            return ["it is saved as Strict Open XML; save it as an ordinary Excel Workbook"]
+        handle, name = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        try:
+            save_workbook(wb, name, self._cached)
+            losses = measure_loss(self._source(), name, set(), set())
+        except Exception as exc:  # e.g. a workbook with no visible sheet cannot be saved
+            return [f"a trial save failed ({type(exc).__name__}: {exc})"]
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        return [describe(losses)] if losses else []
+
+    def _check_saved(self, tmp: Path, check: SaveCheck) -> None:
+        """Refuse a save that would lose what the file held, or that grew out of bounds."""
+        size = tmp.stat().st_size
+        reasons: list[str] = []
+        if size > self.max_file_bytes:
+            reasons.append(
+                f"the saved file would be {_mb(size)}, over the limit of "
+                f"{_mb(self.max_file_bytes)} (xlsx.max_file_mb)"
+            )
+        if check.maybe and not parts_kept(self._source(), tmp):
+            check = replace(check, measured=True)
+        if check.measured:
+            bound = OUTPUT_SIZE_FACTOR * self._input_size + check.added_bytes
+            if size > bound + OUTPUT_SIZE_ALLOWANCE:
+                reasons.append(
+                    f"the saved file would grow from {_mb(self._input_size)} to {_mb(size)}, "
+                    f"more than {OUTPUT_SIZE_FACTOR:g} times its size plus what sheets-sync adds"
+                )
+            try:
+                losses = measure_loss(
+                    self._source(), tmp, check.changed, check.created, check.layouts
+                )
+            except PackageError as exc:  # then nobody can say what a save keeps: refuse
+                reasons.append(f"its package cannot be compared with the saved one ({exc})")
+            else:
+                if losses:
+                    reasons.append(describe(losses))
+        if reasons:
+            said = "; ".join(r.rstrip(".") for r in reasons)
+            raise WorkbookError(
+                f"{self._path.name} was not saved: sheets-sync would lose content this file "
+                f"holds if it saved it. {said}. Nothing was changed. Remove or "
+                "move that content to another workbook, or keep using this file without "
+                "sheets-sync writing to it (`sheets-sync check` still reads it)."
+            )
+
     def close(self) -> None:
         """Forget the workbook held since the last read."""
         self._wb = None
         self._version = None
+
+
+@dataclass(frozen=True)
+class SaveCheck:
+    """What a save must keep: measured or not, and what the tool itself changed or added."""
+
+    measured: bool
+    changed: set[tuple[str, int, int]]
+    created: set[str]
+    added_bytes: int
+    layouts: tuple[TabLayout, ...] = ()
+    #: not measured unless a quick look at the parts finds one of a kind gone
+    maybe: bool = False
+
+
+def _mb(size: float) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _position(wb: Workbook, ws: Worksheet, order: list[str]) -> None:
@@ -630,6 +801,14 @@ def _set_marker(wb: Workbook, template: str, version: str) -> None:
     props.props = [p for p in props.props if p.name not in (MARKER_TEMPLATE, MARKER_VERSION)]
     props.append(StringProperty(name=MARKER_TEMPLATE, value=template))
     props.append(StringProperty(name=MARKER_VERSION, value=version))
+
+
+def _set_generated(wb: Workbook, marks: dict[str, str]) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props  # type: ignore[attr-defined]
+    props.props = [p for p in props.props if p.name != MARKER_GENERATED]
+    props.append(StringProperty(name=MARKER_GENERATED, value=json.dumps(marks, sort_keys=True)))
 
 
 def _is_link_font(cell: Cell) -> bool:

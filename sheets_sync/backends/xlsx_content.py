@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import IO
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -241,7 +242,7 @@ def _scan_drawing(data: bytes, sheet: str, found: Counter[tuple[str, str]]) -> N
     found[("diagram", sheet)] += max(tags[b"graphicFrame"] - charts, 0)
 
 
-def scan_content(path: str) -> ContentScan:
+def scan_content(path: str | IO[bytes]) -> ContentScan:
     """Scan the .xlsx at ``path`` for content openpyxl would drop.
 
     Raises :class:`zipfile.BadZipFile` (or OSError) when the file is no zip at all.
@@ -277,9 +278,11 @@ def scan_content(path: str) -> ContentScan:
 
 _CELL_START = re.compile(rb"<c\b([^>]*)>")
 _ATTR = re.compile(rb'\b(r|t)="([^"]*)"')
-_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 _A1 = re.compile(r"([A-Z]{1,3})(\d+)")
+_INLINE_TEXT = re.compile(rb"<is>.*?</is>", re.S)
+_T_TEXT = re.compile(r"<t(?:\s[^>]*)?>([^<]*)</t>")
 
 #: (row, col) 0-based -> (the cell's ``t`` attribute, the raw text of its ``<v>``, or None)
 CachedResults = dict[tuple[int, int], tuple[str, str | None]]
@@ -309,6 +312,14 @@ def _sheet_results(data: bytes) -> CachedResults | None:
         attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(head.group(1))}
         kind = attrs.get("t", "n")
         index = _a1_to_index(attrs.get("r", ""))
+        if kind == "inlineStr":  # LibreOffice marks some text results so
+            kind = "str"
+            inline = _INLINE_TEXT.search(data, match.start(), close)
+            if inline is not None:
+                text = "".join(_T_TEXT.findall(inline.group(0).decode()))
+                if index is not None:
+                    out[index] = (kind, html.unescape(text))
+                continue
         if index is None or kind not in ("n", "str", "b", "e"):
             return None  # no cell reference, or a shared string / ISO date result
         value = _VALUE.search(data, match.start(), close)
@@ -316,7 +327,7 @@ def _sheet_results(data: bytes) -> CachedResults | None:
     return out
 
 
-def cached_results(path: str, sheets: set[str]) -> dict[str, CachedResults]:
+def cached_results(path: str | IO[bytes], sheets: set[str]) -> dict[str, CachedResults]:
     """The cached results of the formula cells of the named worksheets.
 
     A sheet whose XML this quick reader does not understand is left out, so the
@@ -409,7 +420,7 @@ _CUSTOM_ROW = re.compile(rb'<row\b[^>]*\bcustomFormat="(?:1|true)"')
 _COL_STYLE = re.compile(rb'\bstyle="([0-9]+)"')
 
 
-def slim_copy(path: str) -> io.BytesIO | None:
+def slim_copy(path: str | IO[bytes]) -> io.BytesIO | None:
     """An in-memory copy of the workbook without its empty, unformatted padding cells.
 
     LibreOffice writes an empty styled cell for every cell a conditional format

@@ -57,4 +57,7 @@ def check_cmd(
         out.print(headline(result))
         more = "... {n} more (`sheets-sync report` lists them all)"
         show_findings(out, result.findings, more=more)
+    if not as_json:
+        for note in result.notes:
+            out.print(f"Note: {note}")
     raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sheets_sync.cli.options import pass_output
+from sheets_sync.cli.options import not_xlsx, pass_output
 from sheets_sync.cli.output import USAGE, Output
 from sheets_sync.config import DEFAULT_CONFIG
 from sheets_sync.errors import ConfigError
@@ -74,7 +74,7 @@ def init_cmd(out: Output, path: str, workbook: str | None, force: bool) -> None:
     if target.exists() and not force:
         out.abort(f"{target} already exists; pass --force to overwrite it", USAGE)
     if workbook is not None and Path(workbook).suffix.lower() != ".xlsx":
-        raise click.BadParameter(f"{workbook!r} is not an .xlsx file", param_hint="'--workbook'")
+        raise click.BadParameter(not_xlsx(workbook), param_hint="'--workbook'")
     text = config_text(workbook, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")

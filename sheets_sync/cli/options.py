@@ -91,6 +91,15 @@ def fail_on_option(default: str | None) -> Callable[[F], F]:
     return decorate
 
 
+def not_xlsx(path: str) -> str:
+    """Why ``--workbook`` must name an .xlsx file, and what to do with another kind."""
+    return (
+        f"{path!r} is not an .xlsx file: sheets-sync keeps Excel Workbooks (.xlsx). "
+        "Save a copy as Excel Workbook (.xlsx) (a macro-enabled workbook loses its macros "
+        "there; keep them in the original) and pass that"
+    )
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the common options asked for; :meth:`load` resolves it."""
@@ -126,7 +135,7 @@ class Selection:
                 raise click.UsageError("--name picks a configured workbook; not with --workbook")
             if Path(self.workbook).suffix.lower() != ".xlsx":
                 raise click.BadParameter(
-                    f"{self.workbook!r} is not an .xlsx file", param_hint="'--workbook'"
+                    not_xlsx(self.workbook), param_hint="'--workbook'"
                 )
             base = load_config(self.config, overrides=overrides, required=False)
             where = f"{path} (from {how})" if path else "no config file (defaults)"

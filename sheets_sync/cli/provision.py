@@ -27,7 +27,8 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
     backend = open_workbook(selection.workbooks(config)[0], config)
     try:
         plan = provision(backend, config, template=template, dry_run=True)
-        if plan.empty:
+        # Steps without actions say what a person must do (a tab the tool will not touch).
+        if plan.empty and not plan.steps:
             out.print(
                 f"Nothing to do: {backend.identity} is up to date with template "
                 f"{template.name} {template.version}"
@@ -42,6 +43,8 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
             out.print(f"  - {step}")
         if dry_run:
             out.info("Dry run: nothing changed.")
+            return
+        if plan.empty and not plan.conflicts:
             return
         with workbook_lock(backend.lock_key, config.state_dir), out.progress("Provisioning..."):
             applied = provision(backend, config, template=template)

@@ -27,6 +27,7 @@ class MemoryBackend(Backend):
         }
         self.layouts: dict[str, TabLayout] = {}
         self.mark: tuple[str, str] | None = None
+        self.generated: dict[str, str] = {}
         self.version = 0
         self.writes = 0
         self.cells_written = 0
@@ -54,6 +55,9 @@ class MemoryBackend(Backend):
     def marker(self) -> tuple[str, str] | None:
         return self.mark
 
+    def generated_tabs(self) -> dict[str, str]:
+        return dict(self.generated)
+
     def write(
         self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None = None
     ) -> WriteResult:
@@ -68,6 +72,7 @@ class MemoryBackend(Backend):
                 self.layouts[layout.name] = layout
             if plan.write_marker:
                 self.mark = (plan.template, plan.version)
+            self.generated.update(plan.generated)
         for u in [*(plan.header_cells if plan else []), *updates]:
             self.set(u.tab, u.row, u.col, u.value)
         self.version += 1

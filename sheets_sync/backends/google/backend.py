@@ -197,6 +197,19 @@ class GoogleBackend(Backend):
     def marker(self) -> tuple[str, str] | None:
         return wire.read_marker(self._meta or {})
 
+    def generated_tabs(self) -> dict[str, str]:
+        """Generated tabs by the sheetId the tool marked: a rename does not lose the mark."""
+        meta = self._meta or {}
+        titles = {
+            int(s["properties"]["sheetId"]): str(s["properties"]["title"])
+            for s in meta.get("sheets", [])
+        }
+        return {
+            spec: titles[sheet_id]
+            for spec, sheet_id in wire.read_generated(meta).items()
+            if sheet_id in titles
+        }
+
     # -- write ----------------------------------------------------------------------------
     def _guard(self, data: WorkbookData, tabs: set[str]) -> None:
         """Re-read header rows and key columns; refuse if a row or column moved since the read."""
@@ -422,6 +435,10 @@ class GoogleBackend(Backend):
                     reqs += anchoring.fix_anchor(value, ids[layout.name], col, self._anchors)
             if plan.write_marker:
                 reqs += wire.marker_requests(meta, plan.template, plan.version)
+            if plan.generated:
+                marks = wire.read_generated(meta)
+                marks.update({spec: ids[tab] for spec, tab in plan.generated.items() if tab in ids})
+                reqs += wire.generated_requests(meta, marks)
         for value, (tab, col, _) in sorted(anchored.items()):
             reqs += anchoring.fix_anchor(value, ids[tab], col, self._anchors)
         return reqs, ids

@@ -7,6 +7,7 @@ sheet (as read by spreadsheets.get) already has.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ HEADER_FILL = "EDEDED"
 COMPUTED_FILL = "D9D9D9"
 PROTECTION = "sheets-sync: computed column"
 MARKER_KEY = "sheets-sync.template"
+#: JSON: template tab name -> sheetId of the tab the tool generates it in
+GENERATED_KEY = "sheets-sync.generated"
 VALUE_FIELDS = "userEnteredValue,textFormatRuns"
 DATE_FIELDS = "userEnteredValue,textFormatRuns,userEnteredFormat.numberFormat"
 
@@ -291,11 +294,11 @@ def _is_date(update: CellUpdate) -> bool:
     return isinstance(update.value, dt.date)
 
 
-def marker_requests(spreadsheet: Json, template: str, version: str) -> list[Json]:
-    """Replace the developer-metadata marker with the template's name and version."""
+def _replace_metadata(spreadsheet: Json, key: str, value: str) -> list[Json]:
+    """Delete the spreadsheet's metadata under ``key`` and create it anew with ``value``."""
     reqs: list[Json] = []
     for meta in spreadsheet.get("developerMetadata", []):
-        if meta.get("metadataKey") == MARKER_KEY:
+        if meta.get("metadataKey") == key:
             reqs.append(
                 {
                     "deleteDeveloperMetadata": {
@@ -309,8 +312,8 @@ def marker_requests(spreadsheet: Json, template: str, version: str) -> list[Json
         {
             "createDeveloperMetadata": {
                 "developerMetadata": {
-                    "metadataKey": MARKER_KEY,
-                    "metadataValue": f"{template} {version}",
+                    "metadataKey": key,
+                    "metadataValue": value,
                     "location": {"spreadsheet": True},
                     "visibility": "DOCUMENT",
                 }
@@ -318,6 +321,29 @@ def marker_requests(spreadsheet: Json, template: str, version: str) -> list[Json
         }
     )
     return reqs
+
+
+def marker_requests(spreadsheet: Json, template: str, version: str) -> list[Json]:
+    """Replace the developer-metadata marker with the template's name and version."""
+    return _replace_metadata(spreadsheet, MARKER_KEY, f"{template} {version}")
+
+
+def generated_requests(spreadsheet: Json, marks: dict[str, int]) -> list[Json]:
+    """Record which sheets (by sheetId, which survives renames) the tool generates."""
+    return _replace_metadata(spreadsheet, GENERATED_KEY, json.dumps(marks, sort_keys=True))
+
+
+def read_generated(spreadsheet: Json) -> dict[str, int]:
+    """Template tab name -> sheetId, as the generated-tabs metadata records it."""
+    for meta in spreadsheet.get("developerMetadata", []):
+        if meta.get("metadataKey") == GENERATED_KEY:
+            try:
+                marks = json.loads(str(meta.get("metadataValue", "")))
+            except ValueError:
+                return {}
+            if isinstance(marks, dict):
+                return {str(k): v for k, v in marks.items() if isinstance(v, int)}
+    return {}
 
 
 def read_marker(spreadsheet: Json) -> tuple[str, str] | None:

@@ -1,0 +1,133 @@
+"""What a save would lose, measured: the package read against the package about to be written.
+
+The tool never guesses from a list of features what openpyxl keeps. Before it
+replaces a workbook another program saved, it reads both packages' XML and
+compares them (:mod:`sheets_sync.backends.xlsx_loss`); anything the original held
+that the new file lacks, outside the cells the tool wrote and the tabs it added,
+is a loss, and the save is refused naming each one and where it is.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Collection
+from pathlib import Path
+from typing import IO
+
+from sheets_sync.backends.base import TabLayout
+from sheets_sync.backends.xlsx_layout import list_values
+from sheets_sync.backends.xlsx_loss import Loss, compare, describe, is_harmless
+from sheets_sync.backends.xlsx_package import Package, read_package
+from sheets_sync.diff import formula_shape
+
+_WHERE = re.compile(r"^'((?:[^']|'')*)'!\$?([A-Z]{1,3})\$?([0-9]+)$")
+
+
+def _cell_of(where: str) -> tuple[str, int, int] | None:
+    match = _WHERE.match(where)
+    if match is None:
+        return None
+    col = 0
+    for ch in match.group(2):
+        col = col * 26 + ord(ch) - 64
+    return match.group(1).replace("''", "'"), int(match.group(3)) - 1, col - 1
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _tools_own(before: Package, after: Package, layouts: Collection[TabLayout]) -> Counter[str]:
+    """Where the tool replaced its own rules and dropdowns: ``where`` -> how many.
+
+    The tool rewrites its conditional formats when people add or move columns (a
+    row highlight widens from A:L to A:M), and re-installs them plainly where
+    another program stored them its own way. A lost rule is the tool's when its
+    formula has the shape of one of the tab's layout rules; a lost dropdown, when
+    it offers exactly the values of one of the tab's layout dropdowns.
+    """
+    by_tab = {" ".join(lay.name.split()).casefold(): lay for lay in layouts}
+    owned: Counter[str] = Counter()
+    for name, sheet in before.sheets.items():
+        layout = by_tab.get(" ".join(name.split()).casefold())
+        kept = after.sheets.get(name)
+        if layout is None or kept is None:
+            continue
+        shapes = {formula_shape(rule.formula) for rule in layout.rules}
+        for sqref, _kind, _op, text in sheet.conditional_formats - kept.conditional_formats:
+            formula = text.split("; ")[0]
+            if formula and formula_shape(formula) in shapes:
+                owned[f"{_quoted(name)}!{sqref}"] += 1
+        lists = {tuple(v.strip() for v in val.values) for val in layout.validations}
+        for sqref, kind, _op, first, _second in sheet.validations - kept.validations:
+            if kind == "list" and list_values(first) in lists:
+                owned[f"{_quoted(name)}!{sqref}"] += 1
+    return owned
+
+
+_DEFAULT = re.compile(rb'<(?:\w+:)?Default\b[^>]*?Extension="([^"]+)"[^>]*?ContentType="([^"]+)"')
+_OVERRIDE = re.compile(
+    rb'<(?:\w+:)?Override\b[^>]*?PartName="/?([^"]+)"[^>]*?ContentType="([^"]+)"'
+)
+
+
+def _part_kinds(source: str | IO[bytes] | Path) -> Counter[str]:
+    """How many parts of each content type a package holds (what is harmless left out)."""
+    with zipfile.ZipFile(source) as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        try:
+            types = zf.read("[Content_Types].xml")
+        except KeyError:
+            types = b""
+    defaults = {ext.decode().lower(): kind.decode() for ext, kind in _DEFAULT.findall(types)}
+    overrides = {name.decode(): kind.decode() for name, kind in _OVERRIDE.findall(types)}
+    kinds: Counter[str] = Counter()
+    for name in names:
+        if name == "[Content_Types].xml" or is_harmless(name):
+            continue
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        kinds[overrides.get(name) or defaults.get(ext) or f"?{ext}"] += 1
+    return kinds
+
+
+def parts_kept(original: str | IO[bytes], saved: str | Path) -> bool:
+    """Whether the saved package holds at least as many parts of every kind (a quick look).
+
+    A workbook the tool saved last holds only what openpyxl writes, so this look,
+    with the scan of the sheets' extensions, is enough to skip the full measure.
+    """
+    before, after = _part_kinds(original), _part_kinds(saved)
+    return all(after[kind] >= count for kind, count in before.items())
+
+
+def measure_loss(
+    original: str | IO[bytes],
+    saved: str | Path,
+    changed: Collection[tuple[str, int, int]],
+    created: Collection[str],
+    layouts: Collection[TabLayout] = (),
+) -> list[Loss]:
+    """Every loss from ``original`` to ``saved`` that the tool did not make on purpose.
+
+    ``layouts`` are the tool's formatting of each tab: its own earlier rules and
+    dropdowns, replaced by this save, are not losses.
+    """
+    before = read_package(original)
+    after = read_package(str(saved))
+    written = set(changed)
+    owned = _tools_own(before, after, layouts)
+    kept: list[Loss] = []
+    for loss in compare(before, after, changed=written, added_sheets=set(created)):
+        # A feature of a cell the tool rewrote (a link on an Issues row) goes with its value.
+        if _cell_of(loss.where) in written:
+            continue
+        if loss.what in ("conditional format", "data validation") and owned[loss.where] > 0:
+            owned[loss.where] -= 1
+            continue
+        kept.append(loss)
+    return kept
+
+
+__all__ = ["Loss", "describe", "measure_loss", "parts_kept"]
