@@ -291,6 +291,8 @@ def _read_sheet(
             reader.read(stream)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise PackageError(f"{part}: cannot be read ({exc})") from exc
+    for what, marked in sheet.cell_marks.items():
+        sheet.other[what] = len(marked)
     _attach(archive, rels, sheet, reader.links)
     sheet.related_parts = rels.reachable(part)
     return sheet

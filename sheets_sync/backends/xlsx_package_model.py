@@ -70,7 +70,8 @@ class SheetFeatures:
     tables: dict[str, str] = field(default_factory=dict)
     #: (what, anchor cell) such as ("image", "C4"); the anchor is "" when absolute.
     drawings: list[tuple[str, str]] = field(default_factory=list)
-    #: Counts of features compared by number only ("sparkline group", "protection"...).
+    #: Counts of features ("sparkline group", "protection", "cell checkbox"...); those
+    #: also in ``cell_marks`` or on cells are compared cell by cell instead.
     other: dict[str, int] = field(default_factory=dict)
     #: Per-cell features a loss should name by cell: "cell checkbox", "rich text".
     cell_marks: dict[str, set[CellPos]] = field(default_factory=dict)

@@ -307,7 +307,7 @@ def test_rich_sheet() -> None:
     assert s.header_footer == {"differentFirst": "1", "oddHeader": "&CT", "oddFooter": "Page &P"}
     assert s.other == {
         "tab color": 1, "protection": 1, "autofilter": 1, "sparkline group": 2, "x14 extension": 1,
-        "dynamic-array formula": 1, "value metadata": 1,
+        "dynamic-array formula": 1, "value metadata": 1, "cell checkbox": 2,
     }  # fmt: skip
     assert s.comments == {"B2": "me:\nhi"}
     assert s.threaded_comments == {"B2": "Why?\nBecause."}
