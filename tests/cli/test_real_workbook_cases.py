@@ -316,17 +316,51 @@ def test_every_reason_is_listed_at_once(invoke: Callable[..., object], home: Pat
     assert "xml map" in out and "threaded comment" in out and "footer" in out, out
 
 
-def test_images_are_located(invoke: Callable[..., object], home: Path) -> None:
+def test_a_picture_openpyxl_keeps_stays_where_it_was(
+    invoke: Callable[..., object], home: Path
+) -> None:
+    from sheets_sync.backends.xlsx_package import read_package
+
     path = persons_workbook(home / "theirs.xlsx")
     _image(path)
-    _threaded(path)  # something openpyxl drops, so the save is refused
+    result = invoke("provision", "--workbook", str(path))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert ("image", "D4") in read_package(str(path)).sheets["Notes"].drawings
+
+
+def _background(path: Path) -> None:
+    from tests.backends.test_xlsx import tiny_png
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    patch(
+        path,
+        {
+            _SHEET: lambda d: d.replace(
+                b"</worksheet>", f'<picture xmlns:r="{rel}" r:id="rIdBg"/></worksheet>'.encode()
+            ),
+            _SHEET_RELS: add_rel(
+                f'<Relationship Id="rIdBg" Type="{rel}/image" Target="../media/bg.png"/>'
+            ),
+            "[Content_Types].xml": add_to_content_types(
+                '<Default Extension="png" ContentType="image/png"/>'
+            ),
+        },
+        {"xl/media/bg.png": tiny_png()},
+    )
+
+
+def test_a_background_picture_is_refused_naming_its_tab(
+    invoke: Callable[..., object], home: Path
+) -> None:
+    path = persons_workbook(home / "theirs.xlsx")
+    _background(path)
+    before = digest(path)
     result = invoke("provision", "--workbook", str(path))
     out = result.output  # type: ignore[attr-defined]
     assert result.exit_code == 1, out  # type: ignore[attr-defined]
-    assert "threaded comment" in out.lower()
-    # openpyxl keeps a picture it can read: a refusal names it only if it would be lost,
-    # and then with its place
-    assert "image" not in out.lower() or "'Notes'!D4" in out, out
+    error = out[out.index("Error:") :]
+    assert "background" in error.lower() and "'Notes'" in error, error
+    assert digest(path) == before
 
 
 def test_formula_results_survive_every_save(invoke: Callable[..., object], home: Path) -> None:

@@ -155,3 +155,32 @@ def test_google_issue_links_point_at_the_cell() -> None:
     assert cell["userEnteredValue"]["formulaValue"] == f'=HYPERLINK("{uri}","{first.cell}")'
     link = world.backend().read().tabs["Issues"].get(1, 3)
     assert isinstance(link, Link) and (link.tab, link.a1) == (first.tab, first.cell)
+
+
+def test_a_persons_table_in_the_issues_tab_is_never_overwritten(world: World) -> None:
+    """The tool's Issues tab, cleared by a person and reused for a bug list, is theirs now."""
+    from sheets_sync.errors import WorkbookError
+
+    demo(world)
+    old = world.grid("Issues")
+    for r, row in enumerate(old):
+        for c, value in enumerate(row):
+            if value is not None:
+                world.set("Issues", r, c, None)
+    bugs = [["Bug", "Status", "Owner"], *[[f"BUG-{i}", "open", "Ana"] for i in range(1, 6)]]
+    for r, row in enumerate(bugs):
+        for c, value in enumerate(row):
+            world.set("Issues", r, c, value)
+    theirs = world.grid("Issues")
+    with pytest.raises(WorkbookError, match=r"tabs\.issues"):
+        sync(world.backend(), as_of=AS_OF)
+    with pytest.raises(WorkbookError, match="not made by sheets-sync"):
+        provision(world.backend())
+    plan = provision(world.backend(), dry_run=True)
+    assert plan.conflicts and any("tabs.issues" in step for step in plan.steps)
+    assert world.grid("Issues") == theirs
+    assert [row[:3] for row in normalized(theirs)[: len(bugs)]] == bugs
+    # check still reads the workbook and reports as before
+    from sheets_sync.sync import check
+
+    assert {f.rule for f in check(world.backend(), as_of=AS_OF).findings} >= set(DEMO_PROBLEMS)
