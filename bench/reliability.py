@@ -24,7 +24,8 @@ COMMAND = "make reliability"
 #: The suites, split in two halves of about equal length that run side by side (2 cores).
 HALVES = (
     ("test_concurrent_edits.py", "test_crash_safety.py", "test_security.py"),
-    ("test_api_faults.py", "test_bad_input.py", "test_data_preservation.py"),
+    ("test_api_faults.py", "test_bad_input.py", "test_data_preservation.py",
+     "test_real_workbooks.py"),
 )
 
 
