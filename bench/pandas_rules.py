@@ -1,4 +1,4 @@
-"""DESIGN.md §4 in plain pandas: the computed columns the gspread baselines write.
+"""The status rules in plain pandas: the computed columns the gspread baselines write.
 
 This is what a competent pandas user would write by hand against the partnership template: the
 tabs as DataFrames (header row = column names), vectorised with ``groupby``, ``map`` and
@@ -44,7 +44,7 @@ CADENCE_OFFSETS: dict[str, Any] = {
 SEVERITY_ORDER = ("Overdue", "Off track", "Stale", "At risk", "No data", "On track", "Achieved")
 RACI_CODES = ("R", "A", "C", "I", "A/R")
 
-#: Declared columns per tab (DESIGN.md §3); computed ones are listed in COMPUTED.
+#: Declared columns per tab; computed ones are listed in COMPUTED.
 DECLARED: dict[str, tuple[str, ...]] = {
     "People": ("Person", "Email", "Organization", "Role"),
     "Goals": (
@@ -112,7 +112,7 @@ _NUMBER_JUNK = re.compile(r"[\s,$€£¥₹₩₽¢₺₪]")
 
 
 def norm(header: Any) -> str:
-    """Header matching is case- and whitespace-insensitive (DESIGN.md §3)."""
+    """Header matching is case- and whitespace-insensitive."""
     if header is None or (isinstance(header, str) and _UNNAMED.match(header)):
         return ""
     return " ".join(str(header).split()).casefold()

@@ -1,4 +1,4 @@
-"""Quota pacing (issue 5 §3): 1,000 workbooks synced one after another, under the fake's
+"""Quota pacing: 1,000 workbooks synced one after another, under the fake's
 60-requests-a-minute-per-user quota on a simulated clock, receive no 429.
 
 The client paces itself (sheets_sync/backends/google/pacing.py): every sync shares one

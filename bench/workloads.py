@@ -1,4 +1,4 @@
-"""Deterministic benchmark workloads (issue 5): S, M and L partnership workbooks.
+"""Deterministic benchmark workloads: S, M and L partnership workbooks.
 
 M = 100,000 KPI Log rows, 2,000 KPIs, 500 goals, 2,000 RACI tasks x 30 people;
 S = M / 10 and L = 10 x M (the people stay 30: a partnership does not grow its staff tenfold).

@@ -1,4 +1,4 @@
-"""The xlsx half of the benchmark (issue 5).
+"""The xlsx half of the benchmark.
 
 For each size (S, M, L of :mod:`bench.workloads`), against the floor of one openpyxl
 load plus one save of the same file:

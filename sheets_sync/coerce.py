@@ -1,4 +1,4 @@
-"""Coercion of what people type into typed values (DESIGN.md §3).
+"""Coercion of what people type into typed values.
 
 Every function here is pure and total: it returns the typed value, ``None`` for a
 blank cell, or an :class:`Invalid` saying why the text cannot be read. Nothing

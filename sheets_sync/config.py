@@ -30,7 +30,7 @@ BACKENDS = ("xlsx", "google")
 
 @dataclass(frozen=True)
 class RulesConfig:
-    """Thresholds of DESIGN.md §4."""
+    """Thresholds of the status and RACI rules."""
 
     on_track_ratio: float = 0.95
     at_risk_ratio: float = 0.75
@@ -60,7 +60,7 @@ class WorkbookConfig:
 
 @dataclass(frozen=True)
 class GoogleConfig:
-    """How to reach Google (DESIGN.md §7)."""
+    """How to reach Google."""
 
     auth: str = "service_account"  # service_account | adc | oauth
     credentials: Path | None = None

@@ -1,4 +1,4 @@
-"""Realistic sample data for ``sheets-sync demo`` (DESIGN.md §9).
+"""Realistic sample data for ``sheets-sync demo``.
 
 Everything is generated relative to ``as_of`` from a fixed seed, so the demo shows the
 same mix of statuses and the same deliberate problems whichever day it runs.
@@ -137,7 +137,7 @@ GOALS: tuple[_Goal, ...] = (
 # fmt: on
 
 #: (p, f) -> noise-free value, where p runs 0..1 over the KPI's readings and f is the
-#: pacing fraction of DESIGN.md §4 at the reading's date.
+#: pacing fraction of the status rules at the reading's date.
 Level = Callable[[float, float], float]
 
 
@@ -191,7 +191,7 @@ class _Kpi:
 
 # fmt: off
 # Trajectories are chosen so the latest reading lands well inside its status band
-# (DESIGN.md §4: on track >= 0.95, at risk >= 0.75) whatever the noise.
+# (the status rules: on track >= 0.95, at risk >= 0.75) whatever the noise.
 KPIS: tuple[_Kpi, ...] = (
     _Kpi("K1", "G1", "Organisations enrolled in joint onboarding", "organisations", "increase",
          0, 40, -330, 90, "weekly", "Ana Ruiz", _pace(0, 40, 1.1, 1.07), 0.6, 0, 2,

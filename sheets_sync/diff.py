@@ -181,7 +181,7 @@ def layout_for(
         rules.append(
             ConditionalRule(
                 f"A{first}:{last_col}{last}",
-                # R/A is accepted as A/R (DESIGN.md §3), so the live rule counts it too.
+                # R/A is accepted as A/R, so the live rule counts it too.
                 f'AND(${k}{first}<>"", COUNTIF({span},"A")+COUNTIF({span},"A/R")'
                 f'+COUNTIF({span},"R/A")<>1)',
                 other.get("raci_row", "F4CCCC"),

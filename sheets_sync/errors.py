@@ -1,4 +1,4 @@
-"""Exceptions that carry the exit code the CLI should end with (DESIGN.md §9)."""
+"""Exceptions that carry the exit code the CLI should end with."""
 
 from __future__ import annotations
 

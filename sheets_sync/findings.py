@@ -1,4 +1,4 @@
-"""Findings: every problem the tool reports, with a stable rule id (DESIGN.md §5)."""
+"""Findings: every problem the tool reports, with a stable rule id."""
 
 from __future__ import annotations
 

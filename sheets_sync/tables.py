@@ -32,7 +32,7 @@ from sheets_sync.templates import ColumnSpec, TableSpec, normalize_header
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Formulas that reach outside the workbook (DESIGN.md §5, SECURITY-EXTERNAL-FORMULA).
+#: Formulas that reach outside the workbook (SECURITY-EXTERNAL-FORMULA).
 EXTERNAL_FORMULA = re.compile(
     r"\b(IMPORTXML|IMPORTDATA|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE)\s*\(", re.IGNORECASE
 )

@@ -1,6 +1,6 @@
 """The demo data: deterministic, template-shaped, and showing the same problems on any day.
 
-Statuses are checked with a small reference implementation of DESIGN.md §4 written here,
+Statuses are checked with a small reference implementation of the status rules written here,
 independent of the library's rules.
 """
 
@@ -49,7 +49,7 @@ def _sweep() -> Iterator[dt.date]:
         day += dt.timedelta(days=11)
 
 
-# --- a small reference implementation of DESIGN.md §4 ---------------------------------
+# --- a small reference implementation of the status rules ---------------------------------
 
 
 def add_cadence(day: dt.date, cadence: str) -> dt.date:
@@ -178,7 +178,7 @@ def review_status(
 
 
 def raci_roles(row: dict[str, CellValue], people: set[str]) -> tuple[list[str], list[str]]:
-    """(accountable, responsible) of one RACI row, as DESIGN.md §4 defines them."""
+    """(accountable, responsible) of one RACI row, as the RACI rules define them."""
     accountable, responsible = [], []
     for person in people:
         cell = row.get(person)

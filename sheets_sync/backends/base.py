@@ -1,4 +1,4 @@
-"""The Backend interface: a backend moves cells and structure, nothing else (DESIGN.md §7).
+"""The Backend interface: a backend moves cells and structure, nothing else.
 
 The pipeline speaks only in the types of this module. A backend reads every tab as
 a raw grid in one go, applies a list of cell updates (plus any formatting it must

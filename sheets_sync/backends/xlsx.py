@@ -1,4 +1,4 @@
-"""The local workbook backend: an .xlsx file read and written with openpyxl (DESIGN.md §7).
+"""The local workbook backend: an .xlsx file read and written with openpyxl.
 
 Writes are atomic (a temp file in the same folder, fsync, ``os.replace``), guarded
 by the file's (mtime, size) at read time, and refused while LibreOffice or Excel

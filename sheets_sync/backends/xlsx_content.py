@@ -11,7 +11,7 @@ ignored.
 so openpyxl need not load (and save again) hundreds of thousands of them.
 
 :func:`cached_results` picks the calculated values of formula cells out of the
-sheet XML without parsing every cell a second time (DESIGN.md §7, §3).
+sheet XML without parsing every cell a second time.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Editor lock files: who has a workbook open in LibreOffice or Excel.
 
 LibreOffice writes ``.~lock.NAME#`` next to the file it has open, Excel ``~$NAME``;
-the xlsx backend refuses to write while either exists (DESIGN.md §7).
+the xlsx backend refuses to write while either exists.
 """
 
 from __future__ import annotations

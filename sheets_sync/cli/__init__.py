@@ -1,4 +1,4 @@
-"""The sheets-sync command line (DESIGN.md §9): ``sheets-sync [--debug] [--version] COMMAND``.
+"""The sheets-sync command line: ``sheets-sync [--debug] [--version] COMMAND``.
 
 Exit codes: 0 success (findings are data for ``sync``), 1 ``check`` found errors,
 ``--fail-on`` matched, or a run failed for a reason it explains, 2 usage or config

@@ -1,4 +1,4 @@
-"""All command-line output goes through one :class:`Output` (DESIGN.md §9).
+"""All command-line output goes through one :class:`Output`.
 
 Humans on a terminal get rich tables and colour; cron (stdout is not a terminal) and
 ``--quiet`` get plain, terse lines; ``--json`` gets JSON only. Errors go to stderr as
@@ -23,7 +23,7 @@ from sheets_sync.errors import SheetsSyncError
 if TYPE_CHECKING:
     from rich.console import Console
 
-#: Exit codes of DESIGN.md §9.
+#: The exit codes the README lists.
 OK, FAILED, USAGE, UNEXPECTED, TRY_LATER, INTERRUPTED = 0, 1, 2, 3, 75, 130
 
 #: When several runs end differently (``sync --all``), the code of the worst one wins.

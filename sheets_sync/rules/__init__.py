@@ -1,4 +1,4 @@
-"""Rules: what sync computes (DESIGN.md §4) and the findings it reports (§5).
+"""Rules: what sync computes and the findings it reports (§5).
 
 One module per concern. Each takes the :class:`Context` (every tab read and
 typed, plus as_of and thresholds) and adds computed cells and findings to an

@@ -1,4 +1,4 @@
-"""Date arithmetic of DESIGN.md §4: cadences in days or calendar months."""
+"""Date arithmetic of the status rules: cadences in days or calendar months."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Goal Status, GOAL-NO-KPI and GOAL-ONE-SIDED (DESIGN.md §4, §5)."""
+"""Goal Status, GOAL-NO-KPI and GOAL-ONE-SIDED."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KPI columns: Latest value, Latest date, Expected, Progress, Status (DESIGN.md §4)."""
+"""KPI columns: Latest value, Latest date, Expected, Progress, Status."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def evaluate(
     as_of: dt.date,
     rules: RulesConfig | None = None,
 ) -> KpiResult:
-    """Apply the status rules of DESIGN.md §4, first rule that applies."""
+    """Apply the status rules, first rule that applies."""
     rules = rules or RulesConfig()
     paced = k.direction in PACED
     value = latest[1] if latest else None

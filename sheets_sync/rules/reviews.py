@@ -1,4 +1,4 @@
-"""Goal review columns: Last review, Next review, Review status (DESIGN.md §4)."""
+"""Goal review columns: Last review, Next review, Review status."""
 
 from __future__ import annotations
 

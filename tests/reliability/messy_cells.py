@@ -1,4 +1,4 @@
-"""The bad-input corpus (issue 4 §4): messy cells as data, each with its expected outcome.
+"""The bad-input corpus: messy cells as data, each with its expected outcome.
 
 Every case edits the small valid workbook of ``tests/helpers.py`` (``base_tabs()``): most put
 one messy value into one cell of the right kind of column, some change the workbook's shape

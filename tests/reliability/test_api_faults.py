@@ -1,4 +1,4 @@
-"""API faults (issue 4 §2): syncs of the Google backend while 30% of requests fail.
+"""API faults: syncs of the Google backend while 30% of requests fail.
 
 Every trial starts from the same small synced workbook (the demo, its grids trimmed to
 just past the data, as people delete unused rows), gives the sync real work (a RACI role

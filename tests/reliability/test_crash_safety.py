@@ -1,4 +1,4 @@
-"""Crash safety of the xlsx backend (issue 4 §3): SIGKILL at any moment loses nothing.
+"""Crash safety of the xlsx backend: SIGKILL at any moment loses nothing.
 
 The real command line runs in a child process (``python -m sheets_sync sync`` and
 ``provision``) and is killed with SIGKILL after a random delay: half of the runs at a

@@ -1,4 +1,4 @@
-"""Data preservation (issue 4 §6): the tool never changes a cell people own.
+"""Data preservation: the tool never changes a cell people own.
 
 A hypothesis state machine starts from ``tests/helpers.py base_tabs()`` written into a
 provisioned workbook (provision + one write of cells), on both backends (xlsx, and Google

@@ -1,4 +1,4 @@
-"""Security (issue 4 §5): nothing people type becomes a formula, and no secret is ever shown.
+"""Security: nothing people type becomes a formula, and no secret is ever shown.
 
 1. CSV/formula injection. Every OWASP injection prefix (``=``, ``+``, ``-``, ``@``, tab,
    carriage return) and payloads built on IMPORTXML, IMPORTDATA, IMAGE and HYPERLINK are
@@ -377,7 +377,7 @@ class GooglePerson:
                 if formula is None:
                     continue
                 if sheet.title == "Issues" and TOOL_LINK.match(formula):
-                    continue  # the tool's own link to a cell (DESIGN.md §7), text quoted
+                    continue  # the tool's own link to a cell, text quoted
                 found.add((sheet.title, a1(r, c)))
         return found
 

@@ -1,4 +1,4 @@
-"""KPI status rules of DESIGN.md §4: property tests and a worked table."""
+"""KPI status rules: property tests and a worked table."""
 
 from __future__ import annotations
 

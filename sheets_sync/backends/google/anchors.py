@@ -7,7 +7,7 @@ Column-located developer metadata moves with its column (Google keeps it on the
 column through inserts, deletes and moves), so the sync writes computed values with
 ``values:batchUpdateByDataFilter`` naming the anchor, never an index. A row that
 moves in that window can still misplace a computed value inside its own column;
-the next sync repairs it (DESIGN.md §7).
+the next sync repairs it.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def entered(value: CellValue, sheet_ids: dict[str, int]) -> Any:
     Text is quote-prefixed, so it is stored as text and never parsed (no formula, no
     date, no number: the same promise as updateCells' stringValue). Dates go as ISO
     text, which Google stores as a date and formats as one; "" clears a cell. A link to
-    a cell is the one formula the tool writes (DESIGN.md §7): HYPERLINK of a sheetId
+    a cell is the one formula the tool writes: HYPERLINK of a sheetId
     and an A1 address, its text quoted so nothing in it is evaluated.
     """
     if value is None:
