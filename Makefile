@@ -40,3 +40,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# docs/template.md and docs/rules.md, generated from the template pack and the rule catalogue
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python -m sheets_sync.docs_pages docs/

@@ -50,8 +50,16 @@ def marks(column: ColumnSpec) -> str:
 
 @templates_cmd.command("show")
 @click.argument("name", default=DEFAULT_TEMPLATE, required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the template reference page, with what each computed column holds.",
+)
 @pass_output
-def show_cmd(out: Output, name: str) -> None:
+def show_cmd(out: Output, name: str, fmt: str) -> None:
     """Show every tab and column of a template [default: partnership].
 
     For each column: its type, whether it is the key, required or computed (owned by
@@ -60,6 +68,11 @@ def show_cmd(out: Output, name: str) -> None:
     from sheets_sync.templates import load_template
 
     template = load_template(name)
+    if fmt == "markdown":
+        from sheets_sync.docs_pages import template_markdown
+
+        out.text(template_markdown(template))
+        return
     out.heading(f"{template.name} {template.version}: {template.description}")
     for table in template.tables:
         out.print()

@@ -45,3 +45,24 @@ def test_show_unknown_template(invoke: Invoke) -> None:
     result = invoke("templates", "show", "nope")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: template: unknown template 'nope' (available: ")
+
+
+def test_show_markdown_is_the_template_reference_page(invoke: Invoke) -> None:
+    from pathlib import Path
+
+    from sheets_sync.docs_pages import REGENERATE
+
+    result = invoke("templates", "show", "partnership", "--format", "markdown")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith("# Template reference: partnership 1.0.0\n")
+    assert "| Direction | `direction` | yes |  |  | increase, decrease, maintain above, " in out
+    assert "\n- **Expected**: Increase and decrease KPIs: " in out
+    page = Path(__file__).resolve().parents[2] / "docs" / "template.md"
+    assert page.read_text(encoding="utf-8") == out, f"docs/template.md is stale: {REGENERATE}"
+
+
+def test_show_rejects_an_unknown_format(invoke: Invoke) -> None:
+    result = invoke("templates", "show", "--format", "html")
+    assert result.exit_code == 2
+    assert "'html' is not one of 'text', 'markdown'" in result.stderr
