@@ -2,12 +2,14 @@
 
     python -m tests.fakes.google_api.fidelity [CASSETTE_DIR] [-v]
 
-Each cassette file is replayed in order against a fresh fake. Ids the real API generated
-(spreadsheet ids, sheetIds, protected-range, named-range and metadata ids) are mapped to the
-fake's as they first appear in replies, and requests are rewritten with them. A reply matches
-when its status and its JSON body (timestamps aside, the recording account's e-mail mapped to the
-fake user's) are equal. Interactions that depend on the recording account rather than on the
-API (files created outside the cassette, private files, Drive v2 uploads) are out of scope.
+The recordings are in tests/data/gspread-cassettes/ (ORIGIN.md there says where they come from
+and why these ones). Each cassette file is replayed in order against a fresh fake. Ids the real
+API generated (spreadsheet ids, sheetIds, protected-range, named-range and metadata ids) are
+mapped to the fake's as they first appear in replies, and requests are rewritten with them. A
+reply matches when its status and its JSON body (timestamps aside, the recording account's
+e-mail mapped to the fake user's) are equal. Interactions that depend on the recording account
+rather than on the API (files created outside the cassette, private files, Drive v2 uploads)
+are out of scope: counted as recordings, not checked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import collections
 import json
 import re
 import sys
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +27,30 @@ from urllib.parse import urlsplit
 from tests.fakes.google_api import validate
 from tests.fakes.google_api.core import FakeGoogle
 
-DEFAULT_DIR = Path(__file__).resolve().parents[4] / "shared" / "reference" / "gspread-cassettes"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "gspread-cassettes"
 VOLATILE = {"createdTime", "modifiedTime"}
 ID_KEYS = {"id", "spreadsheetId", "sheetId", "protectedRangeId", "namedRangeId", "metadataId"}
 SA_EMAIL = re.compile(r"[\w.-]+@[\w-]+\.iam\.gserviceaccount\.com")
 LONG_ID = re.compile(r"[A-Za-z0-9_-]{25,}")
+
+
+class MissingRecordings(RuntimeError):
+    """The cassette folder is missing or holds no cassette."""
+
+
+def cassette_files(directory: Path = DEFAULT_DIR) -> list[Path]:
+    """The cassettes in ``directory``, sorted; MissingRecordings when there are none."""
+    if not directory.is_dir():
+        raise MissingRecordings(
+            f"no recorded Google API interactions: {directory} is missing. The fidelity check "
+            "needs gspread's cassettes there (see ORIGIN.md in that folder)."
+        )
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise MissingRecordings(
+            f"no recorded Google API interactions: {directory} holds no *.json cassette."
+        )
+    return files
 
 
 @dataclass
@@ -44,10 +66,14 @@ class Mismatch:
 
 @dataclass
 class Report:
+    #: endpoint -> [matched, checked] over the interactions in scope
     by_endpoint: dict[str, list[int]] = field(
         default_factory=lambda: collections.defaultdict(lambda: [0, 0])
     )
+    #: endpoint -> recorded interactions, in scope or not
+    recorded: collections.Counter[str] = field(default_factory=collections.Counter)
     out_of_scope: int = 0
+    cassettes: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
 
     @property
@@ -58,10 +84,37 @@ class Report:
     def total(self) -> int:
         return sum(v[1] for v in self.by_endpoint.values())
 
-    def table(self) -> str:
-        lines = [f"{ok:5d}/{n:<5d} {ep}" for ep, (ok, n) in sorted(self.by_endpoint.items())]
+    def row(self, endpoint: str) -> tuple[int, int, int]:
+        """(recordings, checked, matched) of one endpoint."""
+        matched, checked = self.by_endpoint.get(endpoint, (0, 0))
+        return self.recorded.get(endpoint, 0), checked, matched
+
+    def table(
+        self,
+        also: Iterable[str] = (),
+        notes: Mapping[str, str] | None = None,
+        mark: Collection[str] = (),
+    ) -> str:
+        """Endpoint, recordings, checked, matched: a row for every recorded endpoint and every
+        one in ``also``; one no recording covers shows its note instead of figures. Endpoints
+        in ``mark`` are flagged with a ``*``."""
+        names = sorted(set(self.recorded) | set(also))
+        notes = notes or {}
+        flag = (lambda name: "* " if name in mark else "  ") if mark else (lambda name: "")
+        total = f"all ({self.cassettes} cassettes)"
+        width = max(len(name) for name in [*names, total, "endpoint"])
+        lines = [f"{flag('')}{'endpoint':<{width}}  recordings  checked  matched"]
+        for name in names:
+            recorded, checked, matched = self.row(name)
+            if recorded == 0:
+                note = notes.get(name, "")
+                shown = "not covered by a recording" + (f"; {note}" if note else "")
+            else:
+                shown = f"{recorded:10d}  {checked:7d}  {matched:7d}"
+            lines.append(f"{flag(name)}{name:<{width}}  {shown}")
         lines.append(
-            f"{self.matched:5d}/{self.total:<5d} in scope ({self.out_of_scope} out of scope)"
+            f"{flag('')}{total:<{width}}  "
+            f"{sum(self.recorded.values()):10d}  {self.total:7d}  {self.matched:7d}"
         )
         return "\n".join(lines)
 
@@ -146,9 +199,12 @@ def replay_file(path: Path, report: Report) -> None:
     fake = FakeGoogle()
     mapping: dict[str, str] = {}
     known: set[str] = set()  # ids of files this cassette created
+    report.cassettes += 1
     for index, item in enumerate(data["interactions"]):
         req, res = item["request"], item["response"]
         endpoint = _endpoint(req["method"], req["uri"])
+        if endpoint is not None:
+            report.recorded[endpoint] += 1
         ids = set(LONG_ID.findall(urlsplit(req["uri"]).path))
         if endpoint is None or (ids and not ids <= known):
             report.out_of_scope += 1
@@ -194,16 +250,78 @@ def replay_file(path: Path, report: Report) -> None:
 
 
 def replay(directory: Path = DEFAULT_DIR) -> Report:
+    """Every cassette of ``directory`` replayed (MissingRecordings when there is none)."""
     report = Report()
-    for path in sorted(directory.glob("*.json")):
+    for path in cassette_files(directory):
         replay_file(path, report)
     return report
 
 
+def schema_problems(api: str, schema_name: str, value: Any) -> list[str]:
+    """Where ``value`` (a JSON reply) departs from a schema of the discovery document: names
+    the schema lacks, and values of the wrong JSON type or outside an enum. [] when it fits.
+
+    Written apart from validate.py's request walker on purpose: this one checks the fake's
+    replies, so it must not share that walker's leniencies (snake_case names, null dropping).
+    """
+    doc = validate.document(api)
+    out: list[str] = []
+
+    def walk(value: Any, schema: dict[str, Any], path: str) -> None:
+        ref = schema.get("$ref")
+        if ref:
+            schema = doc["schemas"][ref]
+        kind, fmt = schema.get("type"), schema.get("format")
+        if kind == "any":
+            return
+        if kind == "object":
+            if not isinstance(value, dict):
+                out.append(f"{path or '(reply)'}: {type(value).__name__}, not an object")
+                return
+            props: dict[str, Any] = schema.get("properties", {})
+            extra = schema.get("additionalProperties")
+            for key, sub in value.items():
+                where = f"{path}.{key}" if path else key
+                if key in props:
+                    walk(sub, props[key], where)
+                elif extra is not None:
+                    walk(sub, extra, where)
+                else:
+                    out.append(f"{where}: not a field of {ref or 'this object'}")
+            return
+        if kind == "array":
+            if not isinstance(value, list):
+                out.append(f"{path}: {type(value).__name__}, not an array")
+                return
+            for i, item in enumerate(value):
+                walk(item, schema.get("items", {}), f"{path}[{i}]")
+            return
+        ok = {
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool),
+        }.get(str(kind), True)
+        if kind == "string" and fmt == "int64":
+            ok = isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) is not None
+        if not ok:
+            out.append(f"{path}: {json.dumps(value)[:40]} is not {kind} ({fmt or 'any format'})")
+        elif schema.get("enum") and value not in schema["enum"]:
+            out.append(f"{path}: {value!r} is none of {schema['enum']}")
+
+    walk(value, {"$ref": schema_name}, "")
+    return out
+
+
 def main(argv: list[str]) -> int:
     directory = Path(argv[0]) if argv and not argv[0].startswith("-") else DEFAULT_DIR
-    report = replay(directory)
+    try:
+        report = replay(directory)
+    except MissingRecordings as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(report.table())
+    print(f"({report.out_of_scope} recorded interactions out of scope)")
     if "-v" in argv:
         for m in report.mismatches:
             print(f"\n{m.cassette}#{m.index} {m.method} {m.uri}")

@@ -1,0 +1,72 @@
+"""Rules for every test run.
+
+LibreOffice: tests marked ``libreoffice`` need ``soffice`` on PATH. On a developer machine
+without it they skip. Under CI (the ``CI`` environment variable set to anything but
+0/false/no/off, as CI services and .ci/run do) a missing ``soffice`` fails the run instead and
+names it, so CI cannot pass by skipping. As a backstop, under CI a test that is not marked but
+skips itself with a reason naming soffice fails the same way.
+
+Summaries: the ``terminal_summary`` fixture adds a section printed after the run, so figures a
+test computes (the Google API fidelity coverage) show in a plain ``make test``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Generator
+
+import pytest
+
+SOFFICE = "soffice"
+MISSING_SOFFICE = (
+    "LibreOffice is missing: `soffice` is not on PATH (.ci/run installs it: libreoffice-calc)"
+)
+_SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
+
+
+def under_ci() -> bool:
+    """Whether this run is CI: ``CI`` is set, and not to 0, false, no or off."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("libreoffice") is None or shutil.which(SOFFICE):
+        return
+    if under_ci():
+        pytest.fail(f"{MISSING_SOFFICE}; under CI this fails, not skips", pytrace=False)
+    pytest.skip(MISSING_SOFFICE)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not (report.skipped and under_ci()) or hasattr(report, "wasxfail"):
+        return report
+    longrepr = report.longrepr
+    reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if SOFFICE in reason.lower() and not shutil.which(SOFFICE):
+        report.outcome = "failed"
+        report.longrepr = f"{MISSING_SOFFICE}; under CI this fails, not skips ({reason})"
+    return report
+
+
+@pytest.fixture
+def terminal_summary(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``add(title, text)``: print ``text`` under ``title`` at the end of the run."""
+    sections = request.config.stash.setdefault(_SECTIONS, [])
+
+    def add(title: str, text: str) -> None:
+        sections.append((title, text))
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for title, text in terminalreporter.config.stash.get(_SECTIONS, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)
