@@ -21,6 +21,7 @@ from sheets_sync import __version__
 from sheets_sync.cli.check import check_cmd
 from sheets_sync.cli.demo import demo_cmd
 from sheets_sync.cli.doctor import doctor_cmd
+from sheets_sync.cli.export import export_cmd
 from sheets_sync.cli.init import init_cmd
 from sheets_sync.cli.output import INTERRUPTED, OK, Output
 from sheets_sync.cli.provision import provision_cmd
@@ -75,6 +76,7 @@ for command in (
     sync_cmd,
     check_cmd,
     report_cmd,
+    export_cmd,
     templates_cmd,
     doctor_cmd,
     demo_cmd,

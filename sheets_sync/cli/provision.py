@@ -19,7 +19,6 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
     Never touches data people typed. Prints the plan first; --dry-run stops there.
     """
     from sheets_sync import open_workbook, provision
-    from sheets_sync.lock import workbook_lock
     from sheets_sync.templates import load_template
 
     config, _ = selection.load()
@@ -46,7 +45,8 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
             return
         if plan.empty and not plan.conflicts:
             return
-        with workbook_lock(backend.lock_key, config.state_dir), out.progress("Provisioning..."):
+        # provision() takes the workbook's lock itself (TryLater, exit 75, when it is held).
+        with out.progress("Provisioning..."):
             applied = provision(backend, config, template=template)
     finally:
         backend.close()

@@ -87,16 +87,13 @@ def sync_cmd(
 def _sync_one(
     out: Output, config: Config, wb: WorkbookConfig, as_of: dt.date | None, dry_run: bool
 ) -> SyncResult:
-    """Sync one workbook, holding its lock unless this is a dry run."""
-    from contextlib import nullcontext
-
+    """Sync one workbook (the library takes its lock: TryLater, exit 75, when held)."""
     from sheets_sync import open_workbook, sync
-    from sheets_sync.lock import workbook_lock
 
     backend = open_workbook(wb, config)
     try:
-        lock = nullcontext() if dry_run else workbook_lock(backend.lock_key, config.state_dir)
-        with lock, out.progress(f"Syncing {backend.identity}..."):
+        # Not locked here as well: a second lock object on the same file would find it held.
+        with out.progress(f"Syncing {backend.identity}..."):
             return sync(backend, config, as_of=as_of, dry_run=dry_run)
     finally:
         backend.close()

@@ -59,7 +59,9 @@ def test_every_command_has_help(invoke: Invoke, path: tuple[str, ...]) -> None:
 def test_group_help_lists_every_command(invoke: Invoke) -> None:
     result = invoke("--help")
     assert result.exit_code == 0
-    for name in ("init", "provision", "sync", "check", "report", "templates", "doctor", "demo"):
+    commands = ("init", "provision", "sync", "check", "report", "export", "templates", "doctor",
+                "demo")
+    for name in commands:
         assert f"\n  {name} " in result.stdout
     assert "--debug" in result.stdout
     assert "--version" in result.stdout
