@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 
 from sheets_sync.backends.base import CellError, CellValue, Link
+from sheets_sync.text import INVISIBLE
 
 #: Excel's (and Sheets') day zero for serial dates.
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 #: Serials outside this range are not read as dates (1900-01-01 .. 9999-12-31).
 SERIAL_MIN, SERIAL_MAX = 2, 2958465
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 CURRENCY = "$€£¥₹₩₽¢₺₪"
 MONTHS = {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sheets_sync.a1 import same_tab
 from sheets_sync.errors import ConfigError
 
 ENV_CONFIG = "SHEETS_SYNC_CONFIG"
@@ -200,7 +201,7 @@ def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
     for key, name in (("tabs.issues", tabs.issues), ("tabs.dashboard", tabs.dashboard)):
         if not name.strip() or len(name) > 100 or any(ch in name for ch in "[]:*?/\\"):
             raise ConfigError(key, f"{name!r} is not a usable tab name")
-    if " ".join(tabs.issues.split()).casefold() == " ".join(tabs.dashboard.split()).casefold():
+    if same_tab(tabs.issues, tabs.dashboard):
         raise ConfigError("tabs.dashboard", "must differ from tabs.issues")
     xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx")
     if xlsx.max_file_mb <= 0:

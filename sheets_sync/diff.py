@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from sheets_sync.a1 import column_letter
 from sheets_sync.backends.base import (
     Backend,
     CellFormat,
@@ -25,7 +25,8 @@ from sheets_sync.backends.base import (
     WorkbookData,
 )
 from sheets_sync.generated import conflict_message, generated_tabs
-from sheets_sync.tables import column_letter, header_row, is_misheaded
+from sheets_sync.layout import missing
+from sheets_sync.tables import header_row, is_misheaded
 from sheets_sync.templates import ColumnSpec, TableSpec, Template, normalize_header
 
 #: Conditional formats and validations cover this many rows, so rows added later are covered.
@@ -60,22 +61,6 @@ def same_value(old: CellValue, new: CellValue) -> bool:
         except OverflowError:  # an integer beyond a double (an xlsx file can hold one)
             return old == new
     return type(old) is type(new) and old == new
-
-
-_CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?\d+")
-
-
-def normalize_formula(formula: str) -> str:
-    """Compare formulas loosely: no leading ``=``, no whitespace or case outside quotes."""
-    text = formula.strip().removeprefix("=")
-    parts = re.split(r'("(?:[^"]|"")*")', text)
-    return "".join(p if i % 2 else re.sub(r"\s+", "", p).upper() for i, p in enumerate(parts))
-
-
-def formula_shape(formula: str) -> str:
-    """A formula with its cell references blanked: the same rule at other columns."""
-    parts = re.split(r'("(?:[^"]|"")*")', normalize_formula(formula))
-    return "".join(p if i % 2 else _CELL_REF.sub("#", p) for i, p in enumerate(parts))
 
 
 def format_of(spec: ColumnSpec) -> CellFormat:
@@ -119,46 +104,16 @@ def _header_positions(spec: TableSpec, raw: RawTab | None) -> tuple[list[str], d
     return headers, positions
 
 
-def layout_for(
+def _layout_rules(
     template: Template,
     spec: TableSpec,
-    name: str,
-    headers: Sequence[str],
-    positions: Mapping[str, int],
-    role_columns: Iterable[int] = (),
-) -> TabLayout:
-    """What provisioning installs on a tab, at its columns' current positions."""
-    role_columns = tuple(role_columns)
-    cols = {c.norm: positions[c.norm] for c in spec.columns if c.norm in positions}
+    cols: Mapping[str, int],
+    width: int,
+    role_columns: tuple[int, ...],
+) -> list[ConditionalRule]:
+    """The conditional formats of a tab: status colours, red RACI rows, rows with issues."""
     colors = template.colors
-    rows = f"2:{LAYOUT_ROWS}"
-    first, last = rows.split(":")
-
-    def col_range(col: int) -> str:
-        letter = column_letter(col)
-        return f"{letter}{first}:{letter}{last}"
-
-    computed = frozenset(cols[c.norm] for c in spec.computed if c.norm in cols)
-    validations: list[Validation] = []
-    formats: list[tuple[int, CellFormat]] = []
-    widths: list[tuple[int, float]] = []
-    notes: list[tuple[int, str]] = []
-    for c in spec.columns:
-        if c.norm not in cols:
-            continue
-        col = cols[c.norm]
-        if c.enum is not None and not c.computed:
-            validations.append(Validation(col, c.enum.values))
-        if format_of(c) != "text":
-            formats.append((col, format_of(c)))
-        width = c.width or (DATE_WIDTH if c.type == "date" else None)
-        if width:
-            widths.append((col, float(width)))
-        if c.computed:
-            notes.append((col, COMPUTED_NOTE))
-    for col in role_columns:
-        validations.append(Validation(col, template.enum("raci").values))
-        widths.append((col, ROLE_WIDTH))
+    first, last = 2, LAYOUT_ROWS
     rules: list[ConditionalRule] = []
     for header, palette in (("Status", "status"), ("Review status", "review_status")):
         col_spec = next((c for c in spec.computed if c.header == header), None)
@@ -167,12 +122,14 @@ def layout_for(
         letter = column_letter(cols[col_spec.norm])
         for value, fill in colors.get(palette, {}).items():
             rules.append(
-                ConditionalRule(col_range(cols[col_spec.norm]), f'${letter}{first}="{value}"', fill)
+                ConditionalRule(
+                    f"{letter}{first}:{letter}{last}", f'${letter}{first}="{value}"', fill
+                )
             )
     other = colors.get("other", {})
     # Row highlights span the columns in use; a sync widens them when people add columns.
     # (Not A:ZZ: LibreOffice writes a styled cell for every cell a rule covers.)
-    last_col = column_letter(max([len(headers) - 1, *cols.values(), *role_columns], default=0))
+    last_col = column_letter(max([width - 1, *cols.values(), *role_columns], default=0))
     key = spec.key
     if spec.role_columns and key is not None and key.norm in cols:
         declared_end = max(cols.values()) + 1
@@ -197,6 +154,41 @@ def layout_for(
                 other.get("issues_row", "FFF2CC"),
             )
         )
+    return rules
+
+
+def layout_for(
+    template: Template,
+    spec: TableSpec,
+    name: str,
+    headers: Sequence[str],
+    positions: Mapping[str, int],
+    role_columns: Iterable[int] = (),
+) -> TabLayout:
+    """What provisioning installs on a tab, at its columns' current positions."""
+    role_columns = tuple(role_columns)
+    cols = {c.norm: positions[c.norm] for c in spec.columns if c.norm in positions}
+    computed = frozenset(cols[c.norm] for c in spec.computed if c.norm in cols)
+    validations: list[Validation] = []
+    formats: list[tuple[int, CellFormat]] = []
+    widths: list[tuple[int, float]] = []
+    notes: list[tuple[int, str]] = []
+    for c in spec.columns:
+        if c.norm not in cols:
+            continue
+        col = cols[c.norm]
+        if c.enum is not None and not c.computed:
+            validations.append(Validation(col, c.enum.values))
+        if format_of(c) != "text":
+            formats.append((col, format_of(c)))
+        width = c.width or (DATE_WIDTH if c.type == "date" else None)
+        if width:
+            widths.append((col, float(width)))
+        if c.computed:
+            notes.append((col, COMPUTED_NOTE))
+    for col in role_columns:
+        validations.append(Validation(col, template.enum("raci").values))
+        widths.append((col, ROLE_WIDTH))
     if spec.kind == "generated":
         notes = [(0, GENERATED_NOTE)]
     return TabLayout(
@@ -205,10 +197,52 @@ def layout_for(
         computed=computed,
         widths=tuple(widths),
         validations=tuple(validations),
-        rules=tuple(rules),
+        rules=tuple(_layout_rules(template, spec, cols, len(headers), role_columns)),
         notes=tuple(notes),
         formats=tuple(formats),
     )
+
+
+def _misheaded_step(spec: TableSpec, name: str, raw: RawTab) -> str:
+    """What to do about a tab whose headers are not on row 1."""
+    row = header_row(spec, raw)
+    if row is None:
+        return (
+            f"{name!r}: row 1 holds none of the template's headers: rename the tab "
+            f"(provision then adds a new {spec.name!r}) or put its headers on row 1"
+        )
+    return (
+        f"{name!r}: headers found on row {row + 1}, not row 1: delete the rows "
+        "above them, then provision again (nothing will be added to this tab)"
+    )
+
+
+def _add_columns(
+    plan: Plan,
+    spec: TableSpec,
+    name: str,
+    raw: RawTab | None,
+    headers: list[str],
+    positions: dict[str, int],
+    *,
+    for_sync: bool,
+) -> list[str]:
+    """Add the template's missing columns after the tab's last one: their headers."""
+    added = []
+    next_col = max(len(headers), raw.width if raw is not None else 0)
+    for col_spec in spec.columns:
+        if col_spec.norm in positions:
+            continue
+        if for_sync and not col_spec.computed and spec.kind != "generated":
+            continue
+        while len(headers) < next_col:
+            headers.append("")
+        headers.append(col_spec.header)
+        positions[col_spec.norm] = next_col
+        plan.header_cells.append(CellUpdate(name, 0, next_col, col_spec.header))
+        added.append(col_spec.header)
+        next_col += 1
+    return added
 
 
 def plan_provision(
@@ -247,34 +281,13 @@ def plan_provision(
             # table would only make a person's tab harder to put right. Its layout is
             # still listed so that tabs added around it keep the template's order.
             plan.layouts.append(layout_for(template, spec, name, headers, positions))
-            if for_sync:
-                continue
-            row = header_row(spec, raw)
-            plan.steps.append(
-                f"{name!r}: row 1 holds none of the template's headers: rename the tab "
-                f"(provision then adds a new {spec.name!r}) or put its headers on row 1"
-                if row is None
-                else f"{name!r}: headers found on row {row + 1}, not row 1: delete the rows "
-                "above them, then provision again (nothing will be added to this tab)"
-            )
+            if not for_sync:
+                plan.steps.append(_misheaded_step(spec, name, raw))
             continue
         if raw is None:
             plan.add_tabs.append(name)
             plan.steps.append(f"add tab {name!r}")
-        added = []
-        next_col = max(len(headers), raw.width if raw is not None else 0)
-        for col_spec in spec.columns:
-            if col_spec.norm in positions:
-                continue
-            if for_sync and not col_spec.computed and spec.kind != "generated":
-                continue
-            while len(headers) < next_col:
-                headers.append("")
-            headers.append(col_spec.header)
-            positions[col_spec.norm] = next_col
-            plan.header_cells.append(CellUpdate(name, 0, next_col, col_spec.header))
-            added.append(col_spec.header)
-            next_col += 1
+        added = _add_columns(plan, spec, name, raw, headers, positions, for_sync=for_sync)
         if added and raw is not None:
             plan.steps.append(
                 f"add column{'s' if len(added) > 1 else ''} "
@@ -286,10 +299,10 @@ def plan_provision(
         if raw is None or added:
             plan.formatting.append(layout)
             continue
-        missing = backend.missing_formatting(layout)
-        if missing:
+        lacking = missing(layout, backend.formatting_of(name))
+        if lacking:
             plan.formatting.append(layout)
-            plan.steps.extend(f"{name!r}: restore {what}" for what in missing)
+            plan.steps.extend(f"{name!r}: restore {what}" for what in lacking)
     for spec_name, tab in generated.to_mark.items():
         plan.generated[spec_name] = tab
         if data.tab(tab) is not None:

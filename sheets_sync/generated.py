@@ -13,13 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sheets_sync.a1 import same_tab
 from sheets_sync.backends.base import Backend, RawTab, WorkbookData
 from sheets_sync.templates import TableSpec, Template, normalize_header
-
-
-def same_tab(a: str, b: str) -> bool:
-    """Tab names compare as people see them: case and runs of spaces do not matter."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 @dataclass
@@ -89,4 +85,4 @@ def conflict_message(spec_name: str, tab: str, config_key: str) -> str:
     )
 
 
-__all__ = ["GeneratedTabs", "conflict_message", "generated_tabs", "same_tab"]
+__all__ = ["GeneratedTabs", "conflict_message", "generated_tabs"]

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from sheets_sync.findings import Severity
-from sheets_sync.sync import STATUS_ORDER, SyncResult
+from sheets_sync.summary import STATUS_ORDER
+from sheets_sync.sync import SyncResult
 
 FORMATS = ("text", "markdown", "json")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sheets_sync.a1 import a1
 from sheets_sync.backends.base import CellValue, RawTab
 from sheets_sync.coerce import (
     Invalid,
@@ -32,66 +32,8 @@ from sheets_sync.templates import ColumnSpec, TableSpec, normalize_header
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Formulas that reach outside the workbook (SECURITY-EXTERNAL-FORMULA).
-EXTERNAL_FORMULA = re.compile(
-    r"\b(IMPORTXML|IMPORTDATA|IMPORTHTML|IMPORTFEED|IMPORTRANGE|IMAGE)\s*\(", re.IGNORECASE
-)
-HYPERLINK_CALL = re.compile(r"\bHYPERLINK\s*\(", re.IGNORECASE)
 #: How many rows from the top are searched for headers that are not on row 1.
 HEADER_SEARCH_ROWS = 50
-
-
-def column_letter(col: int) -> str:
-    """0-based column index -> ``A``, ``B``, ..., ``AA``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1(row: int, col: int) -> str:
-    """0-based (row, col) -> ``B7``."""
-    return f"{column_letter(col)}{row + 1}"
-
-
-def is_external_formula(formula: str) -> bool:
-    """Whether a formula imports from, or links to, something outside the workbook."""
-    if EXTERNAL_FORMULA.search(formula):
-        return True
-    for match in HYPERLINK_CALL.finditer(formula):
-        target = _first_argument(formula, match.end())
-        # A link to a cell of this workbook is "#gid=..." or "#Sheet!A1" (whatever is joined
-        # after the "#"); anything else, even ""&"http://...", may leave it.
-        if not (target.startswith('"#') or target in ("", '""')):
-            return True
-    return False
-
-
-def _first_argument(formula: str, start: int) -> str:
-    """The text of a call's first argument, from just after its "(" (quotes and nesting kept)."""
-    depth, i, quoted = 0, start, False
-    while i < len(formula):
-        ch = formula[i]
-        if quoted:
-            if ch == '"':
-                if formula.startswith('""', i):
-                    i += 1  # an escaped quote inside the string
-                else:
-                    quoted = False
-        elif ch == '"':
-            quoted = True
-        elif ch in "({":
-            depth += 1
-        elif ch in ")}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif ch in ",;" and depth == 0:
-            break
-        i += 1
-    return formula[start:i].strip()
 
 
 @dataclass
@@ -377,64 +319,75 @@ def read_table(spec: TableSpec, raw: RawTab | None, locale: Locale) -> Table:
         cells = grid[row] if row < len(grid) else []
         if _row_shows_nothing(cells, row, person_cols, formulas):
             table.blank_rows.append(row)
-            continue
-        index = len(table.records)
-        record: dict[str, Any] = {}
-        table.rows.append(row)
-        table.records.append(record)
-        pending: list[tuple[str, str, str]] = []  # (rule, header, message) until the key is known
-        for spec_col, col, read in inputs:
-            value = cells[col] if col < len(cells) else None
-            if value is None and formulas and (row, col) in formulas:
-                pending.append(
-                    (
-                        "VALUE-UNCALCULATED",
-                        spec_col.header,
-                        f"{spec_col.header} holds a formula with no calculated value in the file "
-                        f"({raw.formulas[(row, col)][:60]}); open and save it in a spreadsheet "
-                        "program, or type the value.",
-                    )
-                )
-                table.invalid.add((index, spec_col.header))
-                record[spec_col.header] = None
-                continue
-            typed = read(value)
-            if isinstance(typed, Invalid):
-                table.invalid.add((index, spec_col.header))
-                record[spec_col.header] = None
-                if spec_col.enum is not None and typed.reason == "enum":
-                    allowed = ", ".join(spec_col.enum.values)
-                    pending.append(
-                        (
-                            "VALUE-ENUM",
-                            spec_col.header,
-                            f"{spec_col.header} {display(value)!r} is not one of: {allowed}.",
-                        )
-                    )
-                else:
-                    pending.append(
-                        (
-                            "VALUE-TYPE",
-                            spec_col.header,
-                            f"{spec_col.header} {display(value)!r} {typed.reason}.",
-                        )
-                    )
-            else:
-                record[spec_col.header] = typed
-        for rule, header, message in pending:
-            table.findings.append(
-                finding(
-                    rule,
-                    spec.name,
-                    table.key(index),
-                    message,
-                    cell=table.cell(index, header),
-                    column=header,
-                    row=row,
-                )
-            )
+        else:
+            _read_record(table, inputs, cells, row, formulas)
     _check_required(table)
     return table
+
+
+def _read_record(
+    table: Table,
+    inputs: list[tuple[ColumnSpec, int, Coercer]],
+    cells: list[CellValue],
+    row: int,
+    formulas: dict[tuple[int, int], str],
+) -> None:
+    """Read one row into a new record, reporting every cell of it that cannot be read."""
+    index = len(table.records)
+    record: dict[str, Any] = {}
+    table.rows.append(row)
+    table.records.append(record)
+    pending: list[tuple[str, str, str]] = []  # (rule, header, message) until the key is known
+    for spec_col, col, read in inputs:
+        value = cells[col] if col < len(cells) else None
+        if value is None and formulas and (row, col) in formulas:
+            pending.append(
+                (
+                    "VALUE-UNCALCULATED",
+                    spec_col.header,
+                    f"{spec_col.header} holds a formula with no calculated value in the file "
+                    f"({formulas[(row, col)][:60]}); open and save it in a spreadsheet "
+                    "program, or type the value.",
+                )
+            )
+            table.invalid.add((index, spec_col.header))
+            record[spec_col.header] = None
+            continue
+        typed = read(value)
+        if isinstance(typed, Invalid):
+            table.invalid.add((index, spec_col.header))
+            record[spec_col.header] = None
+            if spec_col.enum is not None and typed.reason == "enum":
+                allowed = ", ".join(spec_col.enum.values)
+                pending.append(
+                    (
+                        "VALUE-ENUM",
+                        spec_col.header,
+                        f"{spec_col.header} {display(value)!r} is not one of: {allowed}.",
+                    )
+                )
+            else:
+                pending.append(
+                    (
+                        "VALUE-TYPE",
+                        spec_col.header,
+                        f"{spec_col.header} {display(value)!r} {typed.reason}.",
+                    )
+                )
+        else:
+            record[spec_col.header] = typed
+    for rule, header, message in pending:
+        table.findings.append(
+            finding(
+                rule,
+                table.spec.name,
+                table.key(index),
+                message,
+                cell=table.cell(index, header),
+                column=header,
+                row=row,
+            )
+        )
 
 
 def _row_shows_nothing(
@@ -531,31 +484,3 @@ def duplicate_rows(table: Table) -> set[int]:
         seen.add(folded)
     return dupes
 
-
-def formula_findings(table: Table) -> list[Finding]:
-    """SECURITY-EXTERNAL-FORMULA for any formula a person typed that reaches outside."""
-    raw = table.raw
-    if raw is None:
-        return []
-    found = []
-    row_to_index = {row: i for i, row in enumerate(table.rows)}
-    headers = {col: header for header, col in table.columns.items()}
-    for (row, col), formula in sorted(raw.formulas.items()):
-        if not is_external_formula(formula):
-            continue
-        index = row_to_index.get(row)
-        key = table.key(index) if index is not None else a1(row, col)
-        header = headers.get(col) or table.extra.get(col) or column_letter(col)
-        found.append(
-            finding(
-                "SECURITY-EXTERNAL-FORMULA",
-                table.name,
-                key,
-                f"Cell {a1(row, col)} holds a formula that reaches outside the workbook "
-                f"({formula[:60]}); replace it with a typed value.",
-                cell=a1(row, col),
-                column=header,
-                row=row,
-            )
-        )
-    return found

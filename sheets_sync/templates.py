@@ -8,15 +8,14 @@ colours. Everything else (reading, rules, provisioning) works from the
 from __future__ import annotations
 
 import functools
-import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from sheets_sync.coerce import INVISIBLE
 from sheets_sync.errors import ConfigError
+from sheets_sync.text import fold
 
 #: Column types that are not enums.
 BASE_TYPES = frozenset(
@@ -26,14 +25,12 @@ BASE_TYPES = frozenset(
 REFERENCE_TABS = {"person": "People", "goal": "Goals", "kpi": "KPIs"}
 
 
-_SPACES = re.compile(r"\s+")
-
 
 def normalize_header(text: object) -> str:
     """Header matching key: case-folded, invisible characters dropped, whitespace collapsed."""
     if text is None:
         return ""
-    return _SPACES.sub(" ", str(text).translate(INVISIBLE)).strip().casefold()
+    return fold(str(text))
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class EnumSpec:
         exact = self._exact.get(text)
         if exact is not None:
             return exact  # typed exactly as the template spells it: most cells
-        wanted = re.sub(r"\s+", " ", text.translate(INVISIBLE)).strip().casefold()
+        wanted = fold(text)
         if self.name == "raci":
             wanted = wanted.replace(" ", "")
             if wanted == "r/a":
@@ -80,10 +77,6 @@ class ColumnSpec:
     @functools.cached_property
     def norm(self) -> str:
         return normalize_header(self.header)
-
-    @property
-    def reference_tab(self) -> str | None:
-        return REFERENCE_TABS.get(self.type)
 
 
 @dataclass(frozen=True)

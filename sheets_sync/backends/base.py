@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from sheets_sync.a1 import tab_key
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ class WorkbookData:
         """Find a tab by name, case- and whitespace-insensitively."""
         if name in self.tabs:
             return self.tabs[name]
-        wanted = " ".join(name.split()).casefold()
+        wanted = tab_key(name)
         for tab_name, tab in self.tabs.items():
-            if " ".join(tab_name.split()).casefold() == wanted:
+            if tab_key(tab_name) == wanted:
                 return tab
         return None
 
@@ -141,6 +143,34 @@ class TabLayout:
     freeze_header: bool = True
 
 
+@dataclass(frozen=True)
+class TabFormatting:
+    """A tab's formatting as a backend reads it: facts, never a judgement.
+
+    What of a :class:`TabLayout` is missing is decided from these, the same way for
+    every backend, by :func:`sheets_sync.layout.missing`. A field that is None was
+    not read (a Google sync leaves dropdowns out) or does not exist in that kind of
+    workbook (edit warnings in xlsx): it is not compared.
+    """
+
+    #: rows frozen at the top
+    frozen_rows: int = 0
+    #: header cells (0-based columns) shown bold
+    bold: frozenset[int] = frozenset()
+    #: header cell -> its fill colour (RGB hex), for cells with a solid fill
+    fills: Mapping[int, str] = field(default_factory=dict)
+    #: header cell -> the text of its note
+    notes: Mapping[int, str] = field(default_factory=dict)
+    #: list dropdowns that cover a column's data rows (strict: they refuse other values)
+    dropdowns: tuple[Validation, ...] | None = ()
+    #: formula conditional formats, one per fill colour their format names
+    rules: tuple[ConditionalRule, ...] = ()
+    #: columns that warn before a person edits them
+    protected: frozenset[int] | None = None
+    #: how many columns the tab's grid has, when it has a fixed grid (ranges stop there)
+    columns: int | None = None
+
+
 @dataclass
 class Plan:
     """What provisioning (or a sync restoring formatting) will do: empty means up to date."""
@@ -170,10 +200,8 @@ class Plan:
 
 @dataclass
 class WriteResult:
-    """What a backend did: cells written and whether it touched storage at all."""
+    """What a backend did: whether it touched storage at all."""
 
-    cells_written: int = 0
-    requests: int = 0
     wrote: bool = False
 
 
@@ -199,8 +227,11 @@ class Backend(ABC):
         """Read every tab as a raw grid, with formulas, in one go."""
 
     @abstractmethod
-    def missing_formatting(self, layout: TabLayout) -> list[str]:
-        """What of ``layout`` the workbook (as last read) lacks; empty when all is there."""
+    def formatting_of(self, tab: str) -> TabFormatting | None:
+        """The formatting tab ``tab`` holds (as last read); None when there is no such tab.
+
+        Facts only: :func:`sheets_sync.layout.missing` decides what of a layout is missing.
+        """
 
     def prepare_provision(self) -> None:  # noqa: B027 - optional hook
         """Read whatever provisioning compares that a sync's read leaves out."""

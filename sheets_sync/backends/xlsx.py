@@ -2,61 +2,61 @@
 
 Writes are atomic (a temp file in the same folder, fsync, ``os.replace``), guarded
 by the file's (mtime, size) at read time, and refused while LibreOffice or Excel
-holds the file open. A process killed mid-save leaves its temp file behind; the
-workbook is untouched, and a later save removes such files once an hour old. A
-workbook holding content openpyxl would drop is refused at read time rather than
-silently damaged by a later save.
+holds the file open. A workbook holding content openpyxl would drop is refused
+when saving rather than silently damaged.
 
-Provisioned formatting lives in :mod:`sheets_sync.backends.xlsx_layout`, editor lock
-files in :mod:`sheets_sync.backends.xlsx_locks`, raw-XML scans in
+Reading lives in :mod:`sheets_sync.backends.xlsx_read`, saving and its checks in
+:mod:`sheets_sync.backends.xlsx_save`, provisioned formatting in
+:mod:`sheets_sync.backends.xlsx_layout`, editor lock files in
+:mod:`sheets_sync.backends.xlsx_locks`, raw-XML scans in
 :mod:`sheets_sync.backends.xlsx_content`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
 import os
 import re
-import stat
-import tempfile
-import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from sheets_sync.a1 import quote_tab, tab_key
 from sheets_sync.backends.base import (
     Backend,
     CellError,
     CellUpdate,
-    CellValue,
     Link,
     Plan,
-    RawTab,
-    TabLayout,
+    TabFormatting,
     WorkbookData,
     WriteResult,
 )
-from sheets_sync.backends.xlsx_content import X14Item, cached_results, scan_content, slim_copy
+from sheets_sync.backends.xlsx_content import X14Item, scan_content, slim_copy
 from sheets_sync.backends.xlsx_layout import (
-    CELL_REF,
     DATE_FORMAT,
     DATETIME_FORMAT,
     PERCENT_FORMAT,
     font_like,
+    formatting,
     install,
     is_layout_item,
-    missing,
 )
 from sheets_sync.backends.xlsx_locks import editor_lock
-from sheets_sync.backends.xlsx_measure import describe, measure_loss, parts_kept
 from sheets_sync.backends.xlsx_open import Opened, open_readable, sniff
-from sheets_sync.backends.xlsx_package import PackageError
-from sheets_sync.backends.xlsx_writer import APPLICATION, save_workbook
+from sheets_sync.backends.xlsx_read import CachedCells, find_sheet, load_keeping_numbers, read_tabs
+from sheets_sync.backends.xlsx_save import (
+    MAX_FILE_MB,
+    Original,
+    SaveCheck,
+    file_version,
+    save_atomically,
+    trial_save,
+)
+from sheets_sync.backends.xlsx_writer import APPLICATION
 from sheets_sync.errors import GuardError, TryLater, WorkbookError
 
 if TYPE_CHECKING:
@@ -74,203 +74,12 @@ MARKER_VERSION = "sheets_sync.version"
 MARKER_GENERATED = "sheets_sync.generated"
 
 LINK_COLOR = "0563C1"
-
-#: A 0-based (row, column) position.
-Coord = tuple[int, int]
-
-#: A save's temp file this old is an interrupted save's (its process was killed): the
-#: next save of the same workbook removes it. A younger one may be a save in progress.
-STALE_TEMP_SECONDS = 3600
-#: The largest file a save may write, unless configured otherwise (``xlsx.max_file_mb``).
-MAX_FILE_MB = 256
-#: A save of a workbook the tool did not create writes at most this factor times the file
-#: it read, plus what the tool added (its tabs, columns and values) and a fixed allowance:
-#: openpyxl writes styles, shared strings and relationships a little more verbosely than
-#: Excel, never by more than this on the real-workbook corpus.
-OUTPUT_SIZE_FACTOR = 2.0
-OUTPUT_SIZE_ALLOWANCE = 1024 * 1024
-
-_ERROR_CODES = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
-)
-_LOCATION = re.compile(rf"^#?(?:'((?:[^']|'')+)'|([^'!]+))!({CELL_REF}(?::{CELL_REF})?)$")
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-
-
-# --- small helpers ------------------------------------------------------------------------
-
-
-def _file_version(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would, for every thread)."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    return 0o022
-
-
-def _temp_prefix(target: Path) -> str:
-    return f".{target.name}."
-
-
-def _remove_stale_temps(target: Path) -> None:
-    """Remove temp files that killed saves of ``target`` left behind (SIGKILL, power loss)."""
-    prefix = _temp_prefix(target)
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(target.parent):
-            if not (entry.name.startswith(prefix) and entry.name.endswith(".xlsx.tmp")):
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
-                    os.unlink(entry.path)
-
-
-def _parse_location(location: str) -> tuple[str, str] | None:
-    match = _LOCATION.match(location.strip())
-    if not match:
-        return None
-    tab = match.group(1).replace("''", "'") if match.group(1) is not None else match.group(2)
-    return tab, match.group(3).replace("$", "").upper()
-
-
-def _quote_tab(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def _clean_text(text: str) -> str:
     # Control characters cannot be stored in the XML of an .xlsx at all.
     return _ILLEGAL.sub("", text)
-
-
-def _convert(value: object) -> CellValue:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0) and value.tzinfo is None:
-            return value.date()
-        return value
-    if isinstance(value, (str, bool, int, float, dt.date)):
-        return value
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M" if not value.second else "%H:%M:%S")
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 86400
-    return str(value)
-
-
-def _cached_value(kind: str, text: str | None, is_date: bool, epoch: dt.datetime) -> CellValue:
-    """A formula's cached result, as the XML holds it, converted like openpyxl would."""
-    from openpyxl.utils.datetime import from_excel
-
-    if text is None:
-        return None
-    if kind == "e":
-        return CellError(text)
-    if kind == "str":  # "" is a formula calculated to blank text, not a missing result
-        return "" if text == "" else _convert(text)
-    if kind == "b":
-        return text.strip() in ("1", "true")
-    try:
-        number: int | float = float(text) if any(ch in text for ch in ".eE") else int(text)
-    except ValueError:
-        return None
-    if is_date:
-        try:
-            return _convert(from_excel(number, epoch))
-        except (ValueError, OverflowError):
-            return number
-    return number
-
-
-def _raw_result(value: object, epoch: dt.datetime) -> tuple[str, str | None]:
-    """A calculated value as openpyxl read it, back as the XML holds it (``t``, text)."""
-    if value is None:
-        return ("n", None)
-    if isinstance(value, bool):
-        return ("b", "1" if value else "0")
-    if isinstance(value, int | float):
-        return ("n", repr(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
-        from openpyxl.utils.datetime import to_excel
-
-        return ("n", repr(to_excel(value, epoch)))  # type: ignore[no-untyped-call]
-    text = str(value)
-    return ("e", text) if text in _ERROR_CODES else ("str", text)
-
-
-def _load_keeping_numbers(source: str | os.PathLike[str] | IO[bytes]) -> Workbook:
-    """``load_workbook`` that leaves numbers in date-formatted cells as the numbers they are.
-
-    openpyxl turns them into datetimes and back into numbers on save, which is lossy
-    (45000.123456789 is saved as 45000.12345679398, 60 as 59, -1e-09 as 0, and a number no
-    date can hold as the error ``#VALUE!``): saving would change what people typed. The
-    numbers stay numbers here; :meth:`XlsxBackend.read` shows them as dates.
-    """
-    from openpyxl.reader.excel import ExcelReader
-
-    class Reader(ExcelReader):
-        def read_worksheets(self) -> None:
-            wb = self.wb
-            kept = (wb._date_formats, wb._timedelta_formats)  # type: ignore[attr-defined]
-            wb._date_formats, wb._timedelta_formats = set(), set()  # type: ignore[attr-defined]
-            try:
-                super().read_worksheets()
-            finally:
-                wb._date_formats, wb._timedelta_formats = kept  # type: ignore[attr-defined]
-
-    reader = Reader(
-        source, read_only=False, keep_vba=False, data_only=False, keep_links=True, rich_text=True
-    )
-    reader.read()
-    return reader.wb
-
-
-def _serial_kind(number_format: str, seen: dict[str, str | None]) -> str | None:
-    """"date" or "timedelta" when a number in this format shows as one, else None."""
-    if number_format not in seen:
-        from openpyxl.styles.numbers import is_date_format, is_timedelta_format
-
-        seen[number_format] = (
-            "timedelta"
-            if is_timedelta_format(number_format)
-            else "date"
-            if is_date_format(number_format)
-            else None
-        )
-    return seen[number_format]
-
-
-def _serial_value(number: int | float, kind: str, epoch: dt.datetime) -> CellValue:
-    """A number shown as a date (or duration), as openpyxl would read it; too big: a number."""
-    from openpyxl.utils.datetime import from_excel
-
-    try:
-        return _convert(from_excel(number, epoch, timedelta=kind == "timedelta"))
-    except (OverflowError, ValueError):
-        return number
-
-
-def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
-    if name in wb.sheetnames:
-        found = wb[name]
-    else:
-        wanted = " ".join(name.split()).casefold()
-        matches = [n for n in wb.sheetnames if " ".join(n.split()).casefold() == wanted]
-        if not matches:
-            return None
-        found = wb[matches[0]]
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    return found if isinstance(found, Worksheet) else None
 
 
 # --- the backend --------------------------------------------------------------------------
@@ -288,7 +97,7 @@ class XlsxBackend(Backend):
         self._opened: Opened | None = None
         self._scan_problems: list[str] = []
         #: sheet title -> the calculated values its formula cells hold in the file read
-        self._cached: dict[str, dict[Coord, tuple[str, str | None]]] = {}
+        self._cached: CachedCells = {}
         self._input_size = 0
         self.max_file_bytes = max_file_mb * 1024 * 1024
 
@@ -310,7 +119,7 @@ class XlsxBackend(Backend):
 
     def _load(self) -> Workbook:
         """Load the workbook for editing; what a save would lose is judged when saving."""
-        version = _file_version(self._path)
+        version = file_version(self._path)
         if version is None:
             raise WorkbookError(
                 f"{self._given} does not exist; run `sheets-sync provision` to create it"
@@ -329,7 +138,7 @@ class XlsxBackend(Backend):
                 # openpyxl warns about extensions it drops; the save measures what is lost.
                 warnings.simplefilter("ignore")
                 source = slim_copy(opened.source) or opened.source
-                wb = _load_keeping_numbers(source)
+                wb = load_keeping_numbers(source)
         except Exception as exc:
             raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
         self._wb = wb
@@ -347,129 +156,10 @@ class XlsxBackend(Backend):
             return str(self._path)
         return io.BytesIO(opened.source.getbuffer())
 
-    def _cached_values(self, wanted: dict[str, set[Coord]]) -> dict[str, dict[Coord, object]]:
-        """The calculated values the file holds for the given formula cells, per tab (slowly)."""
-        from openpyxl import load_workbook
-
-        out: dict[str, dict[Coord, object]] = {}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wb = load_workbook(self._source(), data_only=True, read_only=True)
-        except Exception as exc:
-            raise WorkbookError(f"{self._given} is not a readable .xlsx workbook ({exc})") from exc
-        try:
-            for name, cells in wanted.items():
-                ws = wb[name]
-                last = max(r for r, _ in cells) + 1
-                ws.reset_dimensions()  # trust cells, not the header
-                found: dict[Coord, object] = {}
-                for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True)):
-                    for c, value in enumerate(row):
-                        if (r, c) in cells:
-                            found[(r, c)] = value
-                out[name] = found
-        finally:
-            wb.close()
-        return out
-
     def read(self) -> WorkbookData:
         """Read every tab: values (calculated values for formulas), formulas and links."""
         wb = self._load()
-        self._cached = {}
-        grids: dict[str, dict[int, dict[int, CellValue]]] = {}
-        formulas: dict[str, dict[tuple[int, int], str]] = {}
-        serial_kinds: dict[str, str | None] = {}
-        # Per number format id: how a number in it shows (date, duration or number).
-        shown_as: dict[int, str | None] = {}
-        # A log repeats the same few hundred dates: convert each serial number once.
-        serials: dict[tuple[type, int | float, str], CellValue] = {}
-        epoch = wb.epoch
-        for ws in wb.worksheets:
-            rows: dict[int, dict[int, CellValue]] = {}
-            tab_formulas: dict[tuple[int, int], str] = {}
-            # The model's own cell map: far faster than iter_rows on sheets padded
-            # with thousands of styled empty cells (LibreOffice writes those).
-            for (r, c), cell in ws._cells.items():
-                raw = cell.value
-                if raw is None:
-                    continue
-                kind = cell.data_type
-                value: CellValue
-                if kind == "f":
-                    text = raw if isinstance(raw, str) else getattr(raw, "text", None)
-                    if isinstance(text, str) and text:
-                        tab_formulas[(r - 1, c - 1)] = text if text.startswith("=") else "=" + text
-                    value = None
-                elif kind == "e":
-                    value = CellError(str(raw))
-                else:
-                    serial = None
-                    number = raw if kind == "n" and isinstance(raw, int | float) else None
-                    if number is not None:
-                        fmt_id: int = cell._style.numFmtId  # type: ignore[union-attr]
-                        if fmt_id in shown_as:
-                            serial = shown_as[fmt_id]
-                        else:
-                            serial = _serial_kind(cell.number_format, serial_kinds)
-                            shown_as[fmt_id] = serial
-                    if number is not None and serial:
-                        key = (type(number), number, serial)
-                        if key in serials:
-                            value = serials[key]
-                        else:  # kept a number by _load
-                            value = serials[key] = _serial_value(number, serial, epoch)
-                    else:
-                        value = _convert(raw)
-                        link = cell.hyperlink
-                        if link is not None and link.location and not link.target:
-                            parsed = _parse_location(str(link.location))
-                            if parsed is not None:
-                                value = Link("" if value is None else str(value), *parsed)
-                if value is not None:
-                    rows.setdefault(r - 1, {})[c - 1] = value
-            grids[ws.title] = rows
-            formulas[ws.title] = tab_formulas
-        wanted = {name: set(f) for name, f in formulas.items() if f}
-        if wanted:
-            from openpyxl.styles.numbers import is_date_format
-
-            quick = cached_results(self._source(), set(wanted))
-            for name, results in quick.items():
-                model = wb[name]._cells
-                self._cached[name] = {k: v for k, v in results.items() if k in formulas[name]}
-                for (r, c), (kind, text) in results.items():
-                    if (r, c) not in formulas[name]:
-                        continue
-                    formula_cell = model.get((r + 1, c + 1))
-                    # Cell.is_date is False for every formula cell: ask the format itself.
-                    is_date = formula_cell is not None and is_date_format(
-                        formula_cell.number_format
-                    )
-                    value = _cached_value(kind, text, is_date, wb.epoch)
-                    if value is not None:
-                        grids[name].setdefault(r, {})[c] = value
-            slow = {name: cells for name, cells in wanted.items() if name not in quick}
-            for name, cached in self._cached_values(slow).items():
-                self._cached[name] = {rc: _raw_result(v, epoch) for rc, v in cached.items()}
-                for (r, c), calculated in cached.items():
-                    if isinstance(calculated, str) and calculated in _ERROR_CODES:
-                        value = CellError(calculated)
-                    else:
-                        value = _convert(calculated)
-                    if value is not None:
-                        grids[name].setdefault(r, {})[c] = value
-        tabs: dict[str, RawTab] = {}
-        for name, rows in grids.items():
-            height = max(rows, default=-1) + 1
-            values: list[list[CellValue]] = []
-            for r in range(height):
-                cells = rows.get(r)
-                row: list[CellValue] = [None] * (max(cells) + 1 if cells else 0)
-                for c, value in (cells or {}).items():
-                    row[c] = value
-                values.append(row)
-            tabs[name] = RawTab(name=name, values=values, formulas=formulas[name])
+        tabs, self._cached = read_tabs(wb, self._source, self._given)
         return WorkbookData(identity=self._given, tabs=tabs, version=self._version)
 
     def _workbook(self) -> Workbook | None:
@@ -477,13 +167,11 @@ class XlsxBackend(Backend):
             self._load()
         return self._wb
 
-    def missing_formatting(self, layout: TabLayout) -> list[str]:
-        """What of ``layout`` the tab (as last read) lacks: [] when all of it is there."""
+    def formatting_of(self, tab: str) -> TabFormatting | None:
+        """The formatting of a tab (as last read); None when there is no such tab."""
         wb = self._workbook()
-        ws = _find_sheet(wb, layout.name) if wb is not None else None
-        if ws is None:
-            return ["tab missing"]
-        return missing(ws, layout)
+        ws = find_sheet(wb, tab) if wb is not None else None
+        return formatting(ws) if ws is not None else None
 
     def marker(self) -> tuple[str, str] | None:
         """The (template, version) provisioning stored in the document properties."""
@@ -515,7 +203,7 @@ class XlsxBackend(Backend):
     # writing ------------------------------------------------------------------------------
 
     def _check_guard(self, data: WorkbookData) -> tuple[int, int] | None:
-        current = _file_version(self._path)
+        current = file_version(self._path)
         if current != data.version:
             if current is None:
                 what = "was removed"
@@ -536,8 +224,8 @@ class XlsxBackend(Backend):
         """Refuse when x14 rules shaped like the tool's are not the tool's after all."""
         if plan is None or not self._x14:
             return
-        layouts = {" ".join(lay.name.split()).casefold(): lay for lay in plan.layouts}
-        layouts.update({" ".join(lay.name.split()).casefold(): lay for lay in plan.formatting})
+        layouts = {tab_key(lay.name): lay for lay in plan.layouts}
+        layouts.update({tab_key(lay.name): lay for lay in plan.formatting})
         if not layouts:
             return
         foreign = [item for item in self._x14 if not is_layout_item(item, layouts)]
@@ -580,10 +268,9 @@ class XlsxBackend(Backend):
         # Until the save succeeds the in-memory workbook may be half-edited: drop it.
         self._wb = None
         self._version = None
-        written = 0
         created: set[str] = set()
         if plan is not None:
-            written += self._apply_plan(wb, plan, created)
+            self._apply_plan(wb, plan, created)
         changed: set[tuple[str, int, int]] = set()
         added_bytes = 0
         for update in [*(plan.header_cells if plan else ()), *updates]:
@@ -591,11 +278,10 @@ class XlsxBackend(Backend):
             value = update.value
             added_bytes += 64 + len(value.text if isinstance(value, Link) else str(value))
         for update in updates:
-            ws = _find_sheet(wb, update.tab)
+            ws = find_sheet(wb, update.tab)
             if ws is None:
                 raise WorkbookError(f"{self._path.name} has no tab '{update.tab}' to write to")
             _set_cell(ws, update)
-            written += 1
         if not wb.worksheets:
             raise WorkbookError(f"nothing to save: {self._path.name} would have no tabs")
         # A file another program saved is measured in full; one the tool saved last only
@@ -609,29 +295,27 @@ class XlsxBackend(Backend):
             SaveCheck(measured, changed, created, added_bytes, layouts, maybe=current is not None),
         )
         self._wb = wb
-        self._version = _file_version(self._path)
+        self._version = file_version(self._path)
         self._x14 = []
         self._opened = Opened(str(self._path), application=APPLICATION)
-        return WriteResult(cells_written=written, requests=1, wrote=True)
+        return WriteResult(wrote=True)
 
-    def _apply_plan(self, wb: Workbook, plan: Plan, created: set[str]) -> int:
+    def _apply_plan(self, wb: Workbook, plan: Plan, created: set[str]) -> None:
         order = [lay.name for lay in plan.layouts]
         for name in plan.add_tabs:
-            if _find_sheet(wb, name) is None:
+            if find_sheet(wb, name) is None:
                 ws = wb.create_sheet(name)
                 created.add(name)
                 _position(wb, ws, order)
-        written = 0
         for update in plan.header_cells:
-            ws = _find_sheet(wb, update.tab)
+            ws = find_sheet(wb, update.tab)
             if ws is None:
                 ws = wb.create_sheet(update.tab)
                 created.add(update.tab)
                 _position(wb, ws, order)
             _set_cell(ws, update)
-            written += 1
         for layout in plan.formatting:
-            ws = _find_sheet(wb, layout.name)
+            ws = find_sheet(wb, layout.name)
             if ws is None:
                 ws = wb.create_sheet(layout.name)
                 created.add(layout.name)
@@ -645,54 +329,14 @@ class XlsxBackend(Backend):
             wb.active = 0
             for ws in wb.worksheets:
                 ws.sheet_view.tabSelected = ws is wb.worksheets[0]
-        return written
+
 
     def _save(self, wb: Workbook, data: WorkbookData, check: SaveCheck) -> None:
-        """Save to a temp file in the same folder, check it, fsync it, then atomically replace.
-
-        Nothing replaces the workbook unless the temp file keeps everything the file
-        read held (measured, for a file another program saved) and is of bounded size.
-        """
-        target = self._path
-        folder = target.parent.resolve()
-        try:
-            mode = stat.S_IMODE(target.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        try:
-            with tempfile.NamedTemporaryFile(
-                dir=folder, prefix=_temp_prefix(target), suffix=".xlsx.tmp", delete=False
-            ) as handle:
-                tmp = Path(handle.name)
-        except OSError as exc:
-            raise WorkbookError(f"cannot write in {folder}: {exc}") from exc
-        try:
-            save_workbook(wb, tmp, self._cached)
-            self._check_saved(tmp, check)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
-            # Saving a big workbook takes a while: look again just before replacing.
-            self._check_guard(data)
-            os.replace(tmp, target)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            if isinstance(exc, OSError):
-                raise WorkbookError(f"could not save {self._given}: {exc}") from exc
-            if isinstance(exc, OverflowError):  # openpyxl writes no integer beyond a double
-                raise WorkbookError(
-                    f"could not save {self._given}: it holds a number too large for a "
-                    f"spreadsheet ({exc}); `sheets-sync check` names the cell"
-                ) from exc
-            raise
-        with contextlib.suppress(OSError):
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _remove_stale_temps(target)
+        """Save atomically, refusing a save that would lose what the file held."""
+        original = Original(
+            self._path, self._given, self._source, self._input_size, self.max_file_bytes
+        )
+        save_atomically(wb, original, self._cached, check, lambda: self._check_guard(data))
 
     def save_concerns(self) -> list[str]:
         """What a save of the workbook as read would lose: a trial save, measured."""
@@ -702,53 +346,7 @@ class XlsxBackend(Backend):
             return []
         if opened.strict:
             return ["it is saved as Strict Open XML; save it as an ordinary Excel Workbook"]
-        handle, name = tempfile.mkstemp(suffix=".xlsx")
-        os.close(handle)
-        try:
-            save_workbook(wb, name, self._cached)
-            losses = measure_loss(self._source(), name, set(), set())
-        except Exception as exc:  # e.g. a workbook with no visible sheet cannot be saved
-            return [f"a trial save failed ({type(exc).__name__}: {exc})"]
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-        return [describe(losses)] if losses else []
-
-    def _check_saved(self, tmp: Path, check: SaveCheck) -> None:
-        """Refuse a save that would lose what the file held, or that grew out of bounds."""
-        size = tmp.stat().st_size
-        reasons: list[str] = []
-        if size > self.max_file_bytes:
-            reasons.append(
-                f"the saved file would be {_mb(size)}, over the limit of "
-                f"{_mb(self.max_file_bytes)} (xlsx.max_file_mb)"
-            )
-        if check.maybe and not parts_kept(self._source(), tmp):
-            check = replace(check, measured=True)
-        if check.measured:
-            bound = OUTPUT_SIZE_FACTOR * self._input_size + check.added_bytes
-            if size > bound + OUTPUT_SIZE_ALLOWANCE:
-                reasons.append(
-                    f"the saved file would grow from {_mb(self._input_size)} to {_mb(size)}, "
-                    f"more than {OUTPUT_SIZE_FACTOR:g} times its size plus what sheets-sync adds"
-                )
-            try:
-                losses = measure_loss(
-                    self._source(), tmp, check.changed, check.created, check.layouts
-                )
-            except PackageError as exc:  # then nobody can say what a save keeps: refuse
-                reasons.append(f"its package cannot be compared with the saved one ({exc})")
-            else:
-                if losses:
-                    reasons.append(describe(losses))
-        if reasons:
-            said = "; ".join(r.rstrip(".") for r in reasons)
-            raise WorkbookError(
-                f"{self._path.name} was not saved: sheets-sync would lose content this file "
-                f"holds if it saved it. {said}. Nothing was changed. Remove or "
-                "move that content to another workbook, or keep using this file without "
-                "sheets-sync writing to it (`sheets-sync check` still reads it)."
-            )
+        return trial_save(wb, self._source, self._cached)
 
     def close(self) -> None:
         """Forget the workbook held since the last read."""
@@ -756,32 +354,16 @@ class XlsxBackend(Backend):
         self._version = None
 
 
-@dataclass(frozen=True)
-class SaveCheck:
-    """What a save must keep: measured or not, and what the tool itself changed or added."""
-
-    measured: bool
-    changed: set[tuple[str, int, int]]
-    created: set[str]
-    added_bytes: int
-    layouts: tuple[TabLayout, ...] = ()
-    #: not measured unless a quick look at the parts finds one of a kind gone
-    maybe: bool = False
-
-
-def _mb(size: float) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
 
 def _position(wb: Workbook, ws: Worksheet, order: list[str]) -> None:
     """Move a new tab next to its neighbours in the template's order, leaving other tabs be."""
-    keys = [" ".join(n.split()).casefold() for n in order]
-    me = " ".join(ws.title.split()).casefold()
+    keys = [tab_key(n) for n in order]
+    me = tab_key(ws.title)
     if me not in keys:
         return
     index = keys.index(me)
     others = [s for s in wb.worksheets if s is not ws]
-    by_key = {" ".join(s.title.split()).casefold(): s for s in others}
+    by_key = {tab_key(s.title): s for s in others}
     before = [by_key[k] for k in keys[:index] if k in by_key]
     after = [by_key[k] for k in keys[index + 1 :] if k in by_key]
     names = wb.sheetnames
@@ -834,7 +416,7 @@ def _set_cell(ws: Worksheet, update: CellUpdate) -> None:
         cell.data_type = "s"
         cell.hyperlink = Hyperlink(
             ref=cell.coordinate,
-            location=f"{_quote_tab(value.tab)}!{value.a1}",
+            location=f"{quote_tab(value.tab)}!{value.a1}",
             display=_clean_text(value.text),
         )
         cell.font = font_like(cell, color=LINK_COLOR, underline="single")

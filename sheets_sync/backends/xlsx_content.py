@@ -26,6 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from sheets_sync.a1 import split_ref
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -280,22 +282,11 @@ _CELL_START = re.compile(rb"<c\b([^>]*)>")
 _ATTR = re.compile(rb'\b(r|t)="([^"]*)"')
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
-_A1 = re.compile(r"([A-Z]{1,3})(\d+)")
 _INLINE_TEXT = re.compile(rb"<is>.*?</is>", re.S)
 _T_TEXT = re.compile(r"<t(?:\s[^>]*)?>([^<]*)</t>")
 
 #: (row, col) 0-based -> (the cell's ``t`` attribute, the raw text of its ``<v>``, or None)
 CachedResults = dict[tuple[int, int], tuple[str, str | None]]
-
-
-def _a1_to_index(ref: str) -> tuple[int, int] | None:
-    match = _A1.fullmatch(ref)
-    if not match:
-        return None
-    col = 0
-    for char in match.group(1):
-        col = col * 26 + ord(char) - 64
-    return int(match.group(2)) - 1, col - 1
 
 
 def _sheet_results(data: bytes) -> CachedResults | None:
@@ -311,7 +302,7 @@ def _sheet_results(data: bytes) -> CachedResults | None:
             return None
         attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(head.group(1))}
         kind = attrs.get("t", "n")
-        index = _a1_to_index(attrs.get("r", ""))
+        index = split_ref(attrs.get("r", ""))
         if kind == "inlineStr":  # LibreOffice marks some text results so
             kind = "str"
             inline = _INLINE_TEXT.search(data, match.start(), close)

@@ -1,11 +1,11 @@
-"""Provisioned formatting on an openpyxl worksheet: what of a layout is missing, and installing it.
+"""Provisioned formatting on an openpyxl worksheet: the facts of it, and installing a layout.
 
 A :class:`TabLayout` says how a tab should look: a frozen, bold header row, grey
 headers over computed columns, dropdowns, conditional formats, header notes,
-column widths and number formats. :func:`missing` lists what a worksheet lacks;
-:func:`install` adds exactly that, never duplicating what people or other
-programs already put there (LibreOffice and Excel rewrite rules and dropdowns in
-their own ways, so everything is compared loosely).
+column widths and number formats. :func:`formatting` reads what a worksheet has
+(what of a layout is missing is decided by :mod:`sheets_sync.layout`, the same way
+for every backend); :func:`install` adds what is missing, never duplicating what
+people or other programs already put there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,19 @@ import re
 from copy import copy
 from typing import TYPE_CHECKING
 
-from sheets_sync.backends.base import ConditionalRule, TabLayout, Validation
+from sheets_sync.a1 import column_index, column_letter, split_ref, tab_key
+from sheets_sync.backends.base import ConditionalRule, TabFormatting, TabLayout, Validation
+from sheets_sync.layout import (
+    COMPUTED_FILL,
+    HEADER_FILL,
+    formula_shape,
+    has_dropdown,
+    has_rule,
+    header_name,
+    normalize_formula,
+    same_colour,
+    same_note,
+)
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
@@ -28,8 +40,6 @@ if TYPE_CHECKING:
 
     _Dropdowns = dict[int, list[tuple[DataValidation, CellRange]]]
 
-HEADER_FILL = "EDEDED"
-COMPUTED_FILL = "D9D9D9"
 NOTE_AUTHOR = "sheets-sync"
 #: Dropdowns cover a column from row 2 to this row.
 VALIDATION_LAST_ROW = 5000
@@ -40,41 +50,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 PERCENT_FORMAT = "0.0%"
 _COLUMN_FORMATS = {"date": DATE_FORMAT, "percent": PERCENT_FORMAT}
 
-#: An A1 cell reference, optionally with ``$`` anchors (a regular expression).
-CELL_REF = r"\$?[A-Za-z]{1,3}\$?\d+"
-
-
-# --- comparing loosely --------------------------------------------------------------------
-
-
-def normalize_formula(formula: str) -> str:
-    """Compare formulas loosely: no leading '=', no whitespace or case outside quotes.
-
-    Unlike :func:`sheets_sync.diff.normalize_formula` this also drops the ``_xlfn.``
-    and ``_xlws.`` prefixes LibreOffice and Excel write before newer functions.
-    """
-    text = formula.strip()
-    if text.startswith("="):
-        text = text[1:]
-    parts = re.split(r'("(?:[^"]|"")*")', text)
-    out = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            out.append(part)
-        else:
-            part = re.sub(r"_xl(?:fn|ws)\.", "", part, flags=re.I)
-            out.append(re.sub(r"\s+", "", part).upper())
-    return "".join(out)
-
 
 def normalize_sqref(sqref: object) -> tuple[str, ...]:
     """A range list (``"B2:B100 D2:D100"``) as sorted, unanchored, upper-case ranges."""
     return tuple(sorted(str(sqref).replace("$", "").upper().split()))
-
-
-def formula_shape(formula: str) -> str:
-    """A formula with its cell references blanked: the same rule at other columns."""
-    return re.sub(CELL_REF, "#", normalize_formula(formula))
 
 
 def list_values(formula: str | None) -> tuple[str, ...] | None:
@@ -85,30 +64,30 @@ def list_values(formula: str | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for v in text[1:-1].replace('""', '"').split(","))
 
 
-def _rgbs(fill: object) -> set[str]:
-    """The RGB colours (6 hex digits) a fill mentions, ignoring openpyxl's empty default."""
-    found = set()
+def _rgbs(fill: object) -> list[str]:
+    """The RGB colours (6 hex digits) a fill names, ignoring openpyxl's empty default."""
+    found = []
     for attr in ("fgColor", "bgColor"):
         colour = getattr(fill, attr, None)
         rgb = getattr(colour, "rgb", None)
-        if isinstance(rgb, str) and rgb.upper() != "00000000":
-            found.add(rgb[-6:].upper())
+        if isinstance(rgb, str) and rgb.upper() != "00000000" and rgb[-6:].upper() not in found:
+            found.append(rgb[-6:].upper())
     return found
 
 
-def _has_fill(cell: Cell | MergedCell, rgb: str) -> bool:
+def _solid_colour(cell: Cell | MergedCell) -> str | None:
+    """The colour of a cell's solid fill (its foreground, else its background), or None."""
     fill = cell.fill
-    return getattr(fill, "fill_type", None) == "solid" and rgb.upper() in _rgbs(fill)
+    if getattr(fill, "fill_type", None) != "solid":
+        return None
+    colours = _rgbs(fill)
+    return colours[0] if colours else None
 
 
-def _header_name(layout: TabLayout, col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return layout.headers[col] if col < len(layout.headers) else get_column_letter(col + 1)
-
-
-def _note_text(text: str) -> str:
-    return " ".join(text.split())
+def _frozen_rows(ws: Worksheet) -> int:
+    panes = ws.freeze_panes
+    cell = split_ref(panes) if panes else None
+    return cell[0] if cell is not None else 0
 
 
 # --- what is there ------------------------------------------------------------------------
@@ -121,15 +100,13 @@ def _validation_rows(ws: Worksheet) -> int:
     return max(min(ws.max_row, VALIDATION_LAST_ROW), 2)
 
 
-def _validation_cols(ws: Worksheet, values: tuple[str, ...] | None) -> _Dropdowns:
-    """Column index -> the list dropdowns over it (from row 2 or above) with these values."""
+def _validation_cols(ws: Worksheet) -> _Dropdowns:
+    """Column index -> the list dropdowns over it (from row 2 or above)."""
     from openpyxl.worksheet.cell_range import CellRange
 
     out: _Dropdowns = {}
     for dv in ws.data_validations.dataValidation:
         if dv.type != "list":
-            continue
-        if values is not None and list_values(dv.formula1) != values:
             continue
         for rng in dv.sqref.ranges:
             cr = CellRange(str(rng))
@@ -140,81 +117,56 @@ def _validation_cols(ws: Worksheet, values: tuple[str, ...] | None) -> _Dropdown
     return out
 
 
-def _has_validation(ws: Worksheet, validation: Validation) -> bool:
-    values = tuple(v.strip() for v in validation.values)
-    style = "stop" if validation.strict else "warning"
-    for dv, cr in _validation_cols(ws, values).get(validation.col, []):
-        # Blank errorStyle means "stop" in Excel; a dropdown showing no error blocks nobody.
-        blocks = bool(dv.showErrorMessage) and (dv.errorStyle or "stop") == "stop"
-        right_style = (dv.errorStyle or "stop") == style if validation.strict else not blocks
-        if right_style and (cr.max_row or 0) >= _validation_rows(ws):
-            return True
-    return False
-
-
-def _has_rule(ws: Worksheet, rule: ConditionalRule) -> bool:
-    want_ref = normalize_sqref(rule.range_a1)
-    want_formula = normalize_formula(rule.formula)
-    want_fill = rule.fill.lstrip("#")[-6:].upper()
-    for cf in ws.conditional_formatting:
-        if normalize_sqref(cf.sqref) != want_ref:
-            continue
-        for cf_rule in cf.rules:
-            formulas = [normalize_formula(str(f)) for f in (cf_rule.formula or [])]
-            if cf_rule.type != "expression" or formulas != [want_formula]:
+def _dropdowns(ws: Worksheet) -> tuple[Validation, ...]:
+    """The inline-list dropdowns that cover a column's data rows."""
+    rows = _validation_rows(ws)
+    found: list[Validation] = []
+    for col, ranges in sorted(_validation_cols(ws).items()):
+        for dv, cr in ranges:
+            values = list_values(dv.formula1)
+            if values is None or (cr.max_row or 0) < rows:
                 continue
-            fill = cf_rule.dxf.fill if cf_rule.dxf is not None else None
-            if want_fill in _rgbs(fill):
-                return True
-    return False
+            # Blank errorStyle means "stop" in Excel; a dropdown showing no error blocks nobody.
+            strict = bool(dv.showErrorMessage) and (dv.errorStyle or "stop") == "stop"
+            found.append(Validation(col, values, strict))
+    return tuple(found)
 
 
-def missing(ws: Worksheet, layout: TabLayout) -> list[str]:
-    """What of ``layout`` the worksheet lacks, one phrase each: [] when all of it is there."""
-    out: list[str] = []
-    if layout.freeze_header and ws.freeze_panes != "A2":
-        out.append("header row not frozen")
-    # Peek at the cell map: ws.cell() would create cells just by looking.
-    header = {c: ws._cells.get((1, c + 1)) for c in range(max(len(layout.headers), 1))}
-    header.update({c: ws._cells.get((1, c + 1)) for c in (*layout.computed, *dict(layout.notes))})
-    not_bold = [
-        text for c, text in enumerate(layout.headers)
-        if not ((cell := header[c]) is not None and cell.font.b)
-    ]
-    if not_bold:
-        out.append("header not bold: " + ", ".join(not_bold))
-    not_grey = [
-        _header_name(layout, c)
-        for c in sorted(layout.computed)
-        if not ((cell := header[c]) is not None and _has_fill(cell, COMPUTED_FILL))
-    ]
-    if not_grey:
-        out.append("computed header not grey: " + ", ".join(not_grey))
-    for validation in layout.validations:
-        if not _has_validation(ws, validation):
-            out.append(
-                f"no dropdown on {_header_name(layout, validation.col)} "
-                f"({', '.join(validation.values)})"
-            )
-    for rule in layout.rules:
-        if not _has_rule(ws, rule):
-            out.append(
-                f"no conditional format {rule.formula} (fill {rule.fill}) on {rule.range_a1}"
-            )
-    for col, text in layout.notes:
-        cell = header[col]
-        comment = cell.comment if cell is not None else None
-        if comment is None or _note_text(comment.text or "") != _note_text(text):
-            out.append(f"no note on header {_header_name(layout, col)}")
-    return out
+def _rules(ws: Worksheet) -> tuple[ConditionalRule, ...]:
+    """Formula conditional formats, once per colour their fill names."""
+    found: list[ConditionalRule] = []
+    for cf in ws.conditional_formatting:
+        ranges = " ".join(normalize_sqref(cf.sqref))
+        for rule in cf.rules:
+            formulas = [str(f) for f in (rule.formula or [])]
+            if rule.type != "expression" or len(formulas) != 1:
+                continue
+            fill = rule.dxf.fill if rule.dxf is not None else None
+            found.extend(ConditionalRule(ranges, formulas[0], rgb) for rgb in _rgbs(fill))
+    return tuple(found)
+
+
+def formatting(ws: Worksheet) -> TabFormatting:
+    """The facts of a worksheet's formatting, for :func:`sheets_sync.layout.missing`."""
+    # The model's cell map: ws.cell() would create cells just by looking.
+    header = {c - 1: cell for (r, c), cell in ws._cells.items() if r == 1}
+    fills = {c: colour for c, cell in header.items() if (colour := _solid_colour(cell))}
+    return TabFormatting(
+        frozen_rows=_frozen_rows(ws),
+        bold=frozenset(c for c, cell in header.items() if cell.font.b),
+        fills=fills,
+        notes={c: cell.comment.text or "" for c, cell in header.items() if cell.comment},
+        dropdowns=_dropdowns(ws),
+        rules=_rules(ws),
+    )
 
 
 def is_layout_item(item: X14Item, layouts: dict[str, TabLayout]) -> bool:
     """Whether an Excel 2010 (x14) rule or dropdown is one of the layouts' own.
 
-    ``layouts`` is keyed by tab name with whitespace collapsed and case folded.
+    ``layouts`` is keyed by :func:`~sheets_sync.a1.tab_key`.
     """
-    layout = layouts.get(" ".join(item.sheet.split()).casefold())
+    layout = layouts.get(tab_key(item.sheet))
     if layout is None:
         return False
     if item.kind == "cf":
@@ -224,10 +176,8 @@ def is_layout_item(item: X14Item, layouts: dict[str, TabLayout]) -> bool:
             for r in layout.rules
         )
     values = list_values(item.formula)
-    from openpyxl.utils import column_index_from_string
-
     letters = re.match(r"\$?([A-Za-z]+)", item.sqref.strip())
-    col = column_index_from_string(letters.group(1).upper()) - 1 if letters else -1
+    col = column_index(letters.group(1)) if letters else -1
     return any(
         v.col == col and tuple(x.strip() for x in v.values) == values for v in layout.validations
     )
@@ -256,24 +206,23 @@ def _install_header(ws: Worksheet, layout: TabLayout) -> None:
         if not cell.font.b:
             cell.font = font_like(cell, b=True)
         if c in layout.computed:
-            if not _has_fill(cell, COMPUTED_FILL):
+            if not same_colour(_solid_colour(cell), COMPUTED_FILL):
                 cell.fill = _solid(COMPUTED_FILL)
         elif getattr(cell.fill, "fill_type", None) is None:
             cell.fill = _solid(HEADER_FILL)
 
 
 def _install_validation(ws: Worksheet, validation: Validation, header: str) -> None:
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     # Replace the tool's earlier dropdown on this column (other values, or clipped by
     # another program) instead of stacking a second one over it.
-    for dv, cr in _validation_cols(ws, None).get(validation.col, []):
+    for dv, cr in _validation_cols(ws).get(validation.col, []):
         if cr.min_col == cr.max_col:
             dv.sqref.remove(cr)
             if not dv.sqref.ranges:
                 ws.data_validations.dataValidation.remove(dv)
-    letter = get_column_letter(validation.col + 1)
+    letter = column_letter(validation.col)
     values = [v.replace('"', '""') for v in validation.values]
     dv = DataValidation(
         type="list",
@@ -355,26 +304,27 @@ def _install_formats(ws: Worksheet, layout: TabLayout) -> None:
 def install(ws: Worksheet, layout: TabLayout, *, new_tab: bool) -> None:
     """Install what of ``layout`` is missing on ``ws``, never duplicating what is there."""
     from openpyxl.comments import Comment
-    from openpyxl.utils import get_column_letter
 
-    if layout.freeze_header and ws.freeze_panes != "A2":
+    if layout.freeze_header and _frozen_rows(ws) < 1:
         ws.freeze_panes = "A2"
     _install_header(ws, layout)
     for col, width in layout.widths:
-        letter = get_column_letter(col + 1)
+        letter = column_letter(col)
         # A person's column width is theirs: only set widths nobody chose yet.
         if new_tab or letter not in ws.column_dimensions:
             ws.column_dimensions[letter].width = width
+    there = TabFormatting(dropdowns=_dropdowns(ws))
     for validation in layout.validations:
-        if not _has_validation(ws, validation):
-            _install_validation(ws, validation, _header_name(layout, validation.col))
+        if not has_dropdown(there, validation):
+            _install_validation(ws, validation, header_name(layout, validation.col))
     _prune_stale_rules(ws, layout)
+    there = TabFormatting(rules=_rules(ws))
     for rule in layout.rules:
-        if not _has_rule(ws, rule):
+        if not has_rule(there, rule):
             _install_rule(ws, rule)
     for col, text in layout.notes:
         cell = ws.cell(1, col + 1)
-        if cell.comment is None or _note_text(cell.comment.text or "") != _note_text(text):
+        if not same_note(cell.comment.text if cell.comment else None, text):
             comment = Comment(text, NOTE_AUTHOR)
             comment.width = 240
             comment.height = 80

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from sheets_sync.a1 import a1, quote_tab
 from sheets_sync.backends.xlsx_package import (
     CellError,
     CellInfo,
@@ -26,7 +27,6 @@ from sheets_sync.backends.xlsx_package import (
     Value,
 )
 from sheets_sync.backends.xlsx_package_kinds import part_kind, part_name
-from sheets_sync.backends.xlsx_package_xml import a1
 
 __all__ = ["HARMLESS_PARTS", "Loss", "compare", "describe", "is_harmless"]
 
@@ -121,7 +121,7 @@ def compare(
     for name, sheet in before.sheets.items():
         counterpart = after.sheets.get(name)
         if counterpart is None:
-            losses.append(Loss("sheet", _quote(name)))
+            losses.append(Loss("sheet", quote_tab(name)))
             continue
         losses.extend(_compare_cells(sheet, counterpart, skip.get(name, set()), before, after))
         losses.extend(_compare_features(sheet, counterpart))
@@ -160,10 +160,6 @@ def _place(loss: Loss) -> str:
     if loss.where:
         return loss.where
     return f"({loss.detail})" if loss.detail else ""
-
-
-def _quote(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def _cut(text: str) -> str:
@@ -220,7 +216,7 @@ _BLANK = CellInfo(None)
 def _compare_cells(
     b: SheetFeatures, a: SheetFeatures, skip: set[CellPos], before: Package, after: Package
 ) -> Iterator[Loss]:
-    sheet = _quote(b.name)
+    sheet = quote_tab(b.name)
     for pos in sorted(b.cells):
         if pos in skip:
             continue
@@ -247,7 +243,8 @@ def _compare_cells(
 def _compare_formula(
     old: CellInfo, new: CellInfo, where: str, before: Package, after: Package
 ) -> Iterator[Loss]:
-    assert old.formula is not None
+    if old.formula is None:
+        return  # no formula in the original: none to lose
     if new.formula is None:
         yield Loss("formula", where, f"={_cut(old.formula)} -> {_show(new.value)}")
         return
@@ -262,7 +259,7 @@ def _compare_formula(
 
 
 def _compare_features(b: SheetFeatures, a: SheetFeatures) -> Iterator[Loss]:
-    sheet = _quote(b.name)
+    sheet = quote_tab(b.name)
     if b.kind != a.kind:
         yield Loss("sheet type", sheet, f"{b.kind} -> {a.kind}")
     for ref in sorted(b.merged - a.merged):
@@ -381,7 +378,7 @@ def _compare_names(before: Package, after: Package) -> Iterator[Loss]:
         # a stale one left behind after a filter was removed is rightly dropped.
         if name.lower() == "_xlnm._filterdatabase" or _name_key(name, scope, value) in kept:
             continue
-        where = _quote(scope) if scope else ""
+        where = quote_tab(scope) if scope else ""
         new = by_name.get((name.lower(), scope))
         detail = name if new is None else f"{name}: {_cut(value)} -> {_cut(new)}"
         yield Loss("defined name", where, detail)

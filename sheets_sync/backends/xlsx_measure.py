@@ -16,27 +16,21 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import IO
 
+from sheets_sync.a1 import quote_tab, split_location, split_ref, tab_key
 from sheets_sync.backends.base import TabLayout
 from sheets_sync.backends.xlsx_layout import list_values
 from sheets_sync.backends.xlsx_loss import Loss, compare, describe, is_harmless
 from sheets_sync.backends.xlsx_package import Package, read_package
-from sheets_sync.diff import formula_shape
-
-_WHERE = re.compile(r"^'((?:[^']|'')*)'!\$?([A-Z]{1,3})\$?([0-9]+)$")
+from sheets_sync.layout import formula_shape
 
 
 def _cell_of(where: str) -> tuple[str, int, int] | None:
-    match = _WHERE.match(where)
-    if match is None:
+    """``'Goals'!B7`` -> (tab, row, col), 0-based; None for anything else."""
+    location = split_location(where)
+    cell = split_ref(location[1]) if location is not None else None
+    if location is None or cell is None:
         return None
-    col = 0
-    for ch in match.group(2):
-        col = col * 26 + ord(ch) - 64
-    return match.group(1).replace("''", "'"), int(match.group(3)) - 1, col - 1
-
-
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
+    return location[0], cell[0], cell[1]
 
 
 def _tools_own(before: Package, after: Package, layouts: Collection[TabLayout]) -> Counter[str]:
@@ -48,10 +42,10 @@ def _tools_own(before: Package, after: Package, layouts: Collection[TabLayout]) 
     formula has the shape of one of the tab's layout rules; a lost dropdown, when
     it offers exactly the values of one of the tab's layout dropdowns.
     """
-    by_tab = {" ".join(lay.name.split()).casefold(): lay for lay in layouts}
+    by_tab = {tab_key(lay.name): lay for lay in layouts}
     owned: Counter[str] = Counter()
     for name, sheet in before.sheets.items():
-        layout = by_tab.get(" ".join(name.split()).casefold())
+        layout = by_tab.get(tab_key(name))
         kept = after.sheets.get(name)
         if layout is None or kept is None:
             continue
@@ -59,11 +53,11 @@ def _tools_own(before: Package, after: Package, layouts: Collection[TabLayout]) 
         for sqref, _kind, _op, text in sheet.conditional_formats - kept.conditional_formats:
             formula = text.split("; ")[0]
             if formula and formula_shape(formula) in shapes:
-                owned[f"{_quoted(name)}!{sqref}"] += 1
+                owned[f"{quote_tab(name)}!{sqref}"] += 1
         lists = {tuple(v.strip() for v in val.values) for val in layout.validations}
         for sqref, kind, _op, first, _second in sheet.validations - kept.validations:
             if kind == "list" and list_values(first) in lists:
-                owned[f"{_quoted(name)}!{sqref}"] += 1
+                owned[f"{quote_tab(name)}!{sqref}"] += 1
     return owned
 
 

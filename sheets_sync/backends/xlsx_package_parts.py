@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
+from sheets_sync.a1 import a1
 from sheets_sync.backends.xlsx_package_xml import (
     FEATURE_BAG_NS,
     MC_NS,
     Archive,
     PackageError,
-    a1,
     children,
     descendants,
     first,

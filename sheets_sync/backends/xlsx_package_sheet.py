@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from sheets_sync.a1 import column_index, split_ref
 from sheets_sync.backends.xlsx_package_model import (
     CellError,
     CellInfo,
@@ -31,7 +32,6 @@ from sheets_sync.backends.xlsx_package_xml import (
     PackageError,
     canonical_number,
     children,
-    column_index,
     expand_range,
     first,
     has_run_formatting,
@@ -41,7 +41,6 @@ from sheets_sync.backends.xlsx_package_xml import (
     normalize_range,
     normalize_sqref,
     rel_id,
-    split_ref,
     text_of,
     unescape,
 )

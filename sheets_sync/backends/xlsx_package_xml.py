@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import IO
 from urllib.parse import unquote
 
+from sheets_sync.a1 import a1, column_index, split_ref
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 #: Relationship-id attributes (r:id, r:embed) live in one of these namespaces.
 REL_ID_NAMESPACES = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -187,46 +188,6 @@ def canonical_number(value: str) -> str:
         return {"true": "1", "false": "0"}.get(value, value)
     number = float(value)
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-
-
-_COLUMN_INDEX: dict[str, int] = {}
-
-
-def column_index(letters: str) -> int:
-    """0-based column of ``A``/``AB``...; -1 when there are no letters."""
-    cached = _COLUMN_INDEX.get(letters)
-    if cached is not None:
-        return cached
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + (ord(ch) - 64)
-    _COLUMN_INDEX[letters] = index - 1
-    return index - 1
-
-
-def column_letters(index: int) -> str:
-    """``A`` for 0, ``AB`` for 27."""
-    letters = ""
-    index += 1
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def a1(row: int, col: int) -> str:
-    """The A1 reference of a 0-based (row, column)."""
-    return f"{column_letters(col)}{row + 1}"
-
-
-def split_ref(ref: str) -> tuple[int, int] | None:
-    """0-based (row, column) of an A1 cell reference, None when it is not one."""
-    ref = ref.replace("$", "")
-    letters = ref.rstrip("0123456789")
-    digits = ref[len(letters) :]
-    if not letters or not digits or not letters.isalpha() or len(letters) > 3:
-        return None
-    return int(digits) - 1, column_index(letters)
 
 
 def expand_range(ref: str, *, limit: int) -> list[str] | None:

@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sheets_sync.a1 import column_index
+
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
@@ -82,10 +84,7 @@ class _StringTable:
 
 
 def _index(letters: bytes, digits: bytes) -> tuple[int, int]:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return int(digits) - 1, col - 1
+    return int(digits) - 1, column_index(letters.decode("ascii"))
 
 
 class _SheetRewriter:

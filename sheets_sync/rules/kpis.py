@@ -47,7 +47,8 @@ def _clamp(x: float) -> float:
 
 def expected_at(k: KpiInputs, when: dt.date) -> float:
     """Pacing from Baseline at Start date to Target at Due date, at ``when``."""
-    assert k.baseline is not None and k.start is not None and k.due is not None
+    if k.baseline is None or k.start is None or k.due is None:
+        raise ValueError(f"a paced ({k.direction}) KPI needs Baseline, Start date and Due date")
     if k.due <= k.start:
         f = 1.0 if when >= k.due else 0.0
     else:
@@ -69,9 +70,10 @@ def evaluate(
     expected = progress = pace = None
     achieved = False
     if paced:
-        assert k.baseline is not None
+        if k.baseline is None:
+            raise ValueError(f"a paced ({k.direction}) KPI needs a Baseline")
         if latest is not None:
-            assert value is not None and when is not None
+            when, value = latest
             expected = expected_at(k, when)
             achieved = value >= k.target if k.direction == "increase" else value <= k.target
             if k.baseline == k.target:
@@ -89,14 +91,15 @@ def evaluate(
         return result("Overdue")
     if latest is None:
         return result("No data")
-    assert value is not None and when is not None
+    when, value = latest
     if as_of > add_cadence(when, k.cadence, rules.stale_grace_days):
         return result("Stale")
     if k.direction == "maintain above":
         return result("On track" if value >= k.target else "Off track")
     if k.direction == "maintain below":
         return result("On track" if value <= k.target else "Off track")
-    assert pace is not None
+    if pace is None:
+        raise ValueError(f"unknown KPI direction {k.direction!r}")
     if pace >= rules.on_track_ratio - TOLERANCE:
         return result("On track")
     if pace >= rules.at_risk_ratio - TOLERANCE:

@@ -62,8 +62,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         outcome.set(TAB, index, "Review status", status)
         key, row = table.key(index), table.rows[index]
         cell = table.cell(index, "Review status")
-        if status == "Overdue":
-            assert last_review is not None and next_review is not None
+        if status == "Overdue" and last_review is not None and next_review is not None:
             outcome.findings.append(
                 finding(
                     "REVIEW-OVERDUE",

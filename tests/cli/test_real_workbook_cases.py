@@ -21,8 +21,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheets_sync.backends.xlsx import OUTPUT_SIZE_ALLOWANCE, OUTPUT_SIZE_FACTOR
 from sheets_sync.backends.xlsx_open import STRICT_NAMESPACES
+from sheets_sync.backends.xlsx_save import OUTPUT_SIZE_ALLOWANCE, OUTPUT_SIZE_FACTOR
 from sheets_sync.backends.xlsx_writer import save_workbook
 from tests.cli.conftest import write_config
 

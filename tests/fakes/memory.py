@@ -11,15 +11,29 @@ from sheets_sync.backends.base import (
     CellValue,
     Plan,
     RawTab,
+    TabFormatting,
     TabLayout,
     WorkbookData,
     WriteResult,
 )
 from sheets_sync.errors import GuardError
+from sheets_sync.layout import COMPUTED_FILL
+
+
+def installed(layout: TabLayout) -> TabFormatting:
+    """The formatting of a tab with exactly ``layout`` installed on it."""
+    return TabFormatting(
+        frozen_rows=1 if layout.freeze_header else 0,
+        bold=frozenset(range(len(layout.headers))),
+        fills={col: COMPUTED_FILL for col in layout.computed},
+        notes=dict(layout.notes),
+        dropdowns=layout.validations,
+        rules=layout.rules,
+    )
 
 
 class MemoryBackend(Backend):
-    """Holds tabs as grids; formatting is tracked as the set of layouts applied."""
+    """Holds tabs as grids; a tab's formatting is the layout last applied to it."""
 
     def __init__(self, tabs: dict[str, list[list[CellValue]]] | None = None) -> None:
         self.tabs: dict[str, RawTab] = {
@@ -49,8 +63,11 @@ class MemoryBackend(Backend):
                     row.pop()
         return WorkbookData("memory", tabs, version=self.version)
 
-    def missing_formatting(self, layout: TabLayout) -> list[str]:
-        return [] if self.layouts.get(layout.name) == layout else ["formatting"]
+    def formatting_of(self, tab: str) -> TabFormatting | None:
+        if tab not in self.tabs:
+            return None
+        layout = self.layouts.get(tab)
+        return installed(layout) if layout is not None else TabFormatting()
 
     def marker(self) -> tuple[str, str] | None:
         return self.mark
@@ -78,7 +95,7 @@ class MemoryBackend(Backend):
         self.version += 1
         self.writes += 1
         self.cells_written += len(updates)
-        return WriteResult(cells_written=len(updates), requests=1, wrote=True)
+        return WriteResult(wrote=True)
 
     def set(self, tab: str, row: int, col: int, value: CellValue) -> None:
         """Set a cell as a person (or the tool) would, growing the grid as needed."""

@@ -91,7 +91,7 @@ REPLY_FIELDS = {
 EACH_FIELDS = {"updatedRange", "updatedRows", "updatedColumns", "updatedCells", "dataFilter"}
 #: documented reply fields the fake leaves out of its values:batchUpdateByDataFilter reply
 #: (sheets-sync reads none of them); empty this set when the fake fills them in
-FAKE_REPLY_GAPS = {"totalUpdatedRows", "totalUpdatedColumns", "totalUpdatedSheets"}
+FAKE_REPLY_GAPS: set[str] = set()
 
 
 @pytest.fixture(scope="module")

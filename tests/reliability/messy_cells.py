@@ -24,9 +24,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sheets_sync.a1 import a1
 from sheets_sync.backends.base import CellError, CellValue, Link
 from sheets_sync.coerce import SERIAL_EPOCH
-from sheets_sync.tables import a1
 from tests.helpers import BASE
 
 D = dt.date

@@ -372,12 +372,12 @@ def run_file(source: Path, workdir: Path, name: str | None = None) -> FileOutcom
 def _measure(
     outcome: FileOutcome, original: Path, final: Path, written: set[tuple[str, int, int]]
 ) -> None:
-    from sheets_sync.backends import xlsx
+    from sheets_sync.backends import xlsx_save
 
     size_in, size_out = original.stat().st_size, final.stat().st_size
     outcome.size_ratio = size_out / size_in if size_in else None
-    factor = getattr(xlsx, "OUTPUT_SIZE_FACTOR", None)
-    allowance = getattr(xlsx, "OUTPUT_SIZE_ALLOWANCE", 0)
+    factor = getattr(xlsx_save, "OUTPUT_SIZE_FACTOR", None)
+    allowance = getattr(xlsx_save, "OUTPUT_SIZE_ALLOWANCE", 0)
     if factor is not None:
         outcome.over_size = size_out > factor * size_in + allowance
     try:

@@ -37,6 +37,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sheets_sync.a1 import a1
 from sheets_sync.backends.base import (
     Backend,
     CellError,
@@ -50,7 +51,6 @@ from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.findings import RULES
 from sheets_sync.sync import Analysis, SyncResult, analyze, sync
-from sheets_sync.tables import a1
 from sheets_sync.templates import load_template, normalize_header
 from tests.fakes.memory import MemoryBackend
 from tests.helpers import AS_OF, base_tabs

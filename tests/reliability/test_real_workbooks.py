@@ -128,10 +128,10 @@ def _record(figures: CorpusFigures) -> None:
     record(SUITE, "loss_comparisons_failed", len(figures.compare_errors), must_be=0)
     record(SUITE, "second_sync_not_byte_identical", len(figures.second_sync_not_identical),
            must_be=0)
-    from sheets_sync.backends import xlsx
+    from sheets_sync.backends import xlsx_save
 
-    factor = getattr(xlsx, "OUTPUT_SIZE_FACTOR", None)
-    allowance = getattr(xlsx, "OUTPUT_SIZE_ALLOWANCE", 0)
+    factor = getattr(xlsx_save, "OUTPUT_SIZE_FACTOR", None)
+    allowance = getattr(xlsx_save, "OUTPUT_SIZE_ALLOWANCE", 0)
     bound = (f"output <= {factor:g} x input + {allowance / 1024 / 1024:g} MiB"
              if factor is not None else "no documented bound")
     record(SUITE, "over_size_factor", len(figures.over_size), must_be=0, note=bound)

@@ -44,10 +44,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from sheets_sync.a1 import a1
 from sheets_sync.backends.base import Backend, CellUpdate
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.sync import SyncResult, provision, sync
-from sheets_sync.tables import a1
 from sheets_sync.templates import load_template, normalize_header
 from tests.backends.google.test_auth import key_file
 from tests.fakes.google_api import FakeGoogle, serve

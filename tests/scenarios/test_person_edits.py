@@ -165,6 +165,7 @@ def findings_of(result: SyncResult) -> set[tuple[str, str, str, str]]:
     return {(f.rule, f.tab, f.key, f.cell) for f in result.findings}
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_saved_workbook_syncs_the_same(synced: tuple[Path, SyncResult],
                                                    tmp_path: Path) -> None:
     original, _ = synced
@@ -184,6 +185,7 @@ def test_libreoffice_saved_workbook_syncs_the_same(synced: tuple[Path, SyncResul
     assert again.cells_changed == 0 and again.restored == [] and not again.wrote
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_saved_demo_has_nothing_to_change(synced: tuple[Path, SyncResult],
                                                       tmp_path: Path) -> None:
     original, first = synced

@@ -32,7 +32,13 @@ def open_google(
     creds, identity = credentials(config.google)
     client = gspread.Client(auth=creds, session=session, http_client=PolicyHTTPClient)
     http = client.http_client
-    assert isinstance(http, PolicyHTTPClient)
+    if not isinstance(http, PolicyHTTPClient):
+        from sheets_sync.errors import SheetsSyncError
+
+        raise SheetsSyncError(
+            f"gspread {gspread.__version__} ignored sheets-sync's HTTP client; "
+            "install gspread 6 or newer"
+        )
     http.configure(
         RetryPolicy(
             max_attempts=config.google.max_attempts,

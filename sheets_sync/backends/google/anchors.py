@@ -18,8 +18,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sheets_sync.a1 import column_letter, quote_tab
 from sheets_sync.backends.base import CellError, CellUpdate, CellValue, Link
-from sheets_sync.tables import column_letter
 from sheets_sync.templates import normalize_header
 
 Json = dict[str, Any]
@@ -150,7 +150,6 @@ def box_ranges(updates: Sequence[CellUpdate], sheet_ids: dict[str, int]) -> list
         grid: list[list[Any]] = [[None] * (c1 - c0 + 1) for _ in range(r1 - r0 + 1)]
         for u in cells:
             grid[u.row - r0][u.col - c0] = entered(u.value, sheet_ids)
-        quoted = "'" + tab.replace("'", "''") + "'"
-        a1 = f"{quoted}!{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+        a1 = f"{quote_tab(tab)}!{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
         out.append({"dataFilter": {"a1Range": a1}, "majorDimension": "ROWS", "values": grid})
     return out

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
-import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
 
+from sheets_sync.a1 import column_letter, quote_tab
 from sheets_sync.backends.base import (
     Backend,
-    CellError,
     CellUpdate,
     CellValue,
     Plan,
     RawTab,
-    TabLayout,
+    TabFormatting,
     WorkbookData,
     WriteResult,
 )
 from sheets_sync.backends.google import anchors as anchoring
-from sheets_sync.backends.google import requests as wire
-from sheets_sync.backends.google.cells import date_to_serial, read_cell
+from sheets_sync.backends.google import wire
+from sheets_sync.backends.google.cells import SLOW, guard_text, plain_value, read_cell, trim
 from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient, ReplyLost
-from sheets_sync.coerce import SERIAL_EPOCH, coerce_id
+from sheets_sync.backends.google.wire import DEFAULT_COLUMNS, DEFAULT_ROWS
 from sheets_sync.errors import GuardError, WorkbookError
-from sheets_sync.tables import column_letter
-from sheets_sync.templates import normalize_header
 
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
@@ -46,7 +41,6 @@ READ_FIELDS = (
 #: Dropdowns come back on every cell of a validated column down to the grid's last row, so
 #: the sync's read leaves them out; provisioning reads them for row 2 alone (see prepare).
 VALIDATION_FIELDS = "sheets(properties(title),data(rowData(values(dataValidation))))"
-DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 #: batchUpdate requests that leave the same state when Google applies them twice, so a
 #: batch of only these is re-sent when its reply is lost (the sync's usual write).
 REPEATABLE = frozenset(
@@ -80,7 +74,6 @@ class GoogleBackend(Backend):
         self.share_with = tuple(share_with)
         self._meta: dict[str, Any] | None = None
         self.created = False
-        self.guard_reads = 0
         self._validations: dict[str, list[dict[str, Any]]] = {}
         self._anchors: anchoring.Anchors = {}
         self.acting_as: Any = None
@@ -122,7 +115,8 @@ class GoogleBackend(Backend):
                 "`sheets-sync provision` to create it, or set spreadsheet_id"
             )
         sid = self.spreadsheet_id
-        assert sid is not None
+        if sid is None:
+            raise WorkbookError(f"{self.identity} has no spreadsheet id; set spreadsheet_id")
         params: dict[str, Any] = {"includeGridData": "true", "fields": READ_FIELDS}
         url = f"{SHEETS_URL}/{sid}"
         reply = self._call(lambda: self.http.request("get", url, params=params))
@@ -137,9 +131,9 @@ class GoogleBackend(Backend):
             title = str(sheet["properties"]["title"])
             tab = RawTab(title, [])
             for r, row in enumerate((sheet.get("data") or [{}])[0].get("rowData", [])):
-                cells = [_plain(cell) for cell in row.get("values", ())]
+                cells = [plain_value(cell) for cell in row.get("values", ())]
                 for c, value in enumerate(cells):
-                    if value is _SLOW:  # a formula, a link, an error or a number
+                    if value is SLOW:  # a formula, a link, an error or a number
                         value, formula = read_cell(row["values"][c], titles)
                         cells[c] = value
                         if formula is not None:
@@ -174,7 +168,7 @@ class GoogleBackend(Backend):
         for sheet in self._meta.get("sheets", []):
             props = sheet["properties"]
             last = column_letter(int(props.get("gridProperties", {}).get("columnCount", 26)) - 1)
-            ranges.append("'" + str(props["title"]).replace("'", "''") + f"'!A2:{last}2")
+            ranges.append(f"{quote_tab(str(props['title']))}!A2:{last}2")
         params: dict[str, Any] = {
             "includeGridData": "true",
             "ranges": ranges,
@@ -188,11 +182,12 @@ class GoogleBackend(Backend):
             for s in reply.get("sheets", [])
         }
 
-    def missing_formatting(self, layout: TabLayout) -> list[str]:
-        sheet = self._sheet(layout.name)
+    def formatting_of(self, tab: str) -> TabFormatting | None:
+        """The formatting of a tab (as last read); dropdowns only after prepare_provision."""
+        sheet = self._sheet(tab)
         if sheet is None:
-            return ["tab missing"]
-        return wire.missing(sheet, layout, self._validations.get(layout.name))
+            return None
+        return wire.formatting(sheet, self._validations.get(tab))
 
     def marker(self) -> tuple[str, str] | None:
         return wire.read_marker(self._meta or {})
@@ -219,7 +214,7 @@ class GoogleBackend(Backend):
             tab = data.tabs.get(name)
             if tab is None or not tab.values:
                 continue
-            quoted = "'" + name.replace("'", "''") + "'"
+            quoted = quote_tab(name)
             ranges.append(f"{quoted}!1:1")
             checks.append((name, tab.header, "header row"))
             key_col = data.key_columns.get(name, 0)
@@ -228,24 +223,24 @@ class GoogleBackend(Backend):
         if not ranges:
             return
         sid = self.spreadsheet_id
-        assert sid is not None
+        if sid is None:
+            raise WorkbookError(f"{self.identity} has no spreadsheet id; set spreadsheet_id")
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "COLUMNS",
         }
-        self.guard_reads += 1
         reply = self._call(lambda: self.http.values_batch_get(sid, ranges, params=dict(params)))
         value_ranges = reply.get("valueRanges", [])
         for index, (name, expected, what) in enumerate(checks):
             got = value_ranges[index].get("values", []) if index < len(value_ranges) else []
             now = (
-                [_norm(v[0]) if v else "" for v in got]
+                [guard_text(v[0]) if v else "" for v in got]
                 if what == "header row"
-                else ([_norm(v) for v in got[0]] if got else [])
+                else ([guard_text(v) for v in got[0]] if got else [])
             )
-            before = [_norm(v) for v in expected]
-            if _trim(now) != _trim(before):
+            before = [guard_text(v) for v in expected]
+            if trim(now) != trim(before):
                 raise GuardError(f"the {what} of {name!r} changed since it was read")
 
     def write(
@@ -253,10 +248,10 @@ class GoogleBackend(Backend):
     ) -> WriteResult:
         if not updates and (plan is None or plan.empty):
             return WriteResult()
-        requests_before = self.http.stats.requests
         if self.spreadsheet_id is None:
             self._create()
-        assert self.spreadsheet_id is not None
+        if self.spreadsheet_id is None:
+            raise WorkbookError(f"creating {self.identity} gave no spreadsheet id; try again")
         guarded = {u.tab for u in updates if _keyed(data, u.tab)}
         self._guard(data, guarded)
         anchored, rest = self._split(data, updates, plan)
@@ -277,17 +272,14 @@ class GoogleBackend(Backend):
         if self.created and self.share_with:
             self._share()
         self._meta = None
-        return WriteResult(
-            cells_written=len(updates),
-            requests=self.http.stats.requests - requests_before,
-            wrote=True,
-        )
+        return WriteResult(wrote=True)
 
     def _send_structure(
         self, body: list[dict[str, Any]], cells: list[CellUpdate], ids: dict[str, int]
     ) -> None:
         sid = self.spreadsheet_id
-        assert sid is not None
+        if sid is None:
+            raise WorkbookError(f"{self.identity} has no spreadsheet id; set spreadsheet_id")
         repeatable = all(set(request) <= REPEATABLE for request in body)
         try:
             with contextlib.nullcontext() if repeatable else self.http.not_repeatable():
@@ -303,7 +295,8 @@ class GoogleBackend(Backend):
                 str(s["properties"]["title"]): dict(s["properties"].get("gridProperties", {}))
                 for s in meta.get("sheets", [])
             }
-            rest = [r for r in body if "appendDimension" not in r] + _grow(cells, ids, sizes)
+            rest = [r for r in body if "appendDimension" not in r]
+            rest += wire.grow_requests(cells, ids, sizes)
             if rest:
                 with self.http.not_repeatable():
                     self._call(lambda: self.http.batch_update(sid, {"requests": rest}))
@@ -398,7 +391,7 @@ class GoogleBackend(Backend):
             order = [layout.name for layout in plan.layouts]
             used = set(ids.values())
             for name in plan.add_tabs:
-                sheet_id = _new_sheet_id(used)
+                sheet_id = wire.new_sheet_id(used)
                 used.add(sheet_id)
                 ids[name] = sheet_id
                 width = max(
@@ -421,7 +414,7 @@ class GoogleBackend(Backend):
             if self.created and "Sheet1" in ids and "Sheet1" not in order and plan.add_tabs:
                 reqs.append({"deleteSheet": {"sheetId": ids.pop("Sheet1")}})
         cells = list(plan.header_cells if plan else []) + list(updates)
-        reqs += _grow(cells, ids, sizes)
+        reqs += wire.grow_requests(cells, ids, sizes)
         if plan is not None:
             reqs += wire.cell_requests(plan.header_cells, ids)
             for layout in plan.formatting:
@@ -442,102 +435,6 @@ class GoogleBackend(Backend):
         for value, (tab, col, _) in sorted(anchored.items()):
             reqs += anchoring.fix_anchor(value, ids[tab], col, self._anchors)
         return reqs, ids
-
-
-def _grow(
-    cells: Sequence[CellUpdate], ids: dict[str, int], sizes: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """appendDimension where writes land beyond a sheet's grid (Google rejects them otherwise)."""
-    reqs = []
-    for tab in sorted({u.tab for u in cells}):
-        rows = max(u.row for u in cells if u.tab == tab) + 1
-        cols = max(u.col for u in cells if u.tab == tab) + 1
-        have_rows = int(sizes.get(tab, {}).get("rowCount", DEFAULT_ROWS))
-        have_cols = int(sizes.get(tab, {}).get("columnCount", DEFAULT_COLUMNS))
-        if rows > have_rows:
-            reqs.append(
-                {
-                    "appendDimension": {
-                        "sheetId": ids[tab],
-                        "dimension": "ROWS",
-                        "length": rows - have_rows,
-                    }
-                }
-            )
-        if cols > have_cols:
-            reqs.append(
-                {
-                    "appendDimension": {
-                        "sheetId": ids[tab],
-                        "dimension": "COLUMNS",
-                        "length": cols - have_cols,
-                    }
-                }
-            )
-    return reqs
-
-
-def _new_sheet_id(used: set[int]) -> int:
-    rng = random.Random(len(used))
-    while True:
-        candidate = rng.randrange(1, 2**31 - 1)
-        if candidate not in used:
-            return candidate
-
-
-_SLOW: Any = object()
-
-
-def _plain(cell: dict[str, Any]) -> Any:
-    """The value of a plain cell (text, a number, a date, nothing); _SLOW for any other.
-
-    Most cells of a big sheet are plain, and read_cell's full treatment of every cell
-    was a third of a large read. Same results as read_cell.
-    """
-    if cell.get("userEnteredValue") or "hyperlink" in cell:
-        return _SLOW  # a formula or a link
-    ev = cell.get("effectiveValue")
-    if ev is None:
-        return None
-    text = ev.get("stringValue")
-    if text is not None:
-        return text
-    number = ev.get("numberValue")
-    if number is None:
-        return _SLOW  # a boolean or an error
-    kind = (cell.get("effectiveFormat") or {}).get("numberFormat", {}).get("type")
-    if kind is None or kind in _NUMBER_KINDS:
-        return float(number)
-    if kind == "DATE" and number == int(number) and 0 <= number < 2_958_466:
-        return _date_of(int(number))
-    return _SLOW
-
-
-_NUMBER_KINDS = frozenset({"TEXT", "NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"})
-
-
-@functools.lru_cache(maxsize=65536)
-def _date_of(serial: int) -> dt.date:
-    return SERIAL_EPOCH + dt.timedelta(days=serial)
-
-
-def _norm(value: object) -> str:
-    # The guard's re-read (values.batchGet, unformatted) gives an error as its text and a
-    # date as its serial number: compare the read's CellError and dates the same way.
-    if isinstance(value, CellError):
-        value = value.code
-    elif isinstance(value, dt.date):
-        value = date_to_serial(value)
-    if isinstance(value, float):
-        value = round(value, 6)  # a date-time's serial, back and forth through timedelta
-    typed = coerce_id(value)  # type: ignore[arg-type]
-    return normalize_header(typed) if isinstance(typed, str) else ""
-
-
-def _trim(values: list[str]) -> list[str]:
-    while values and not values[-1]:
-        values.pop()
-    return values
 
 
 def _keyed(data: WorkbookData, tab: str) -> bool:

@@ -47,6 +47,8 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
     snap = ss.snapshot()
     responses: list[Json] = []
     cells_total = 0
+    sheets: set[int] = set()
+    touched: set[tuple[int, int, int]] = set()
     try:
         for i, item in enumerate(body.get("data", [])):
             data_filter = item.get("dataFilter") or {}
@@ -54,11 +56,13 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
                 where = _range_of(call, ss, data_filter)
                 if where is None:
                     continue  # nothing matched: nothing written, as Google does
-                reply, _, cells = write_range(call, ss, where, item, option)
+                reply, written, cells = write_range(call, ss, where, item, option)
             except ApiError as err:
                 err.message = f"Invalid data[{i}]: {err.message}"
                 raise
             cells_total += len(cells)
+            touched |= cells
+            sheets.add(written.sheet.sheet_id)
             entry: Json = {"dataFilter": data_filter, "updatedRange": reply["updatedRange"]}
             for key in ("updatedRows", "updatedColumns", "updatedCells"):
                 if key in reply:
@@ -69,8 +73,14 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
         raise
     call.fake.stats.cells_written += cells_total
     out: Json = {"spreadsheetId": ss.spreadsheet_id}
-    if cells_total:
-        out["totalUpdatedCells"] = cells_total
+    # The same totals as values.batchUpdate, whose replies the recordings show.
+    totals = {
+        "totalUpdatedRows": len({(s, r) for s, r, _ in touched}),
+        "totalUpdatedColumns": len({(s, c) for s, _, c in touched}),
+        "totalUpdatedCells": cells_total,
+        "totalUpdatedSheets": len(sheets),
+    }
+    out.update({k: v for k, v in totals.items() if v})
     if responses:
         out["responses"] = responses
     ss._touch()

@@ -1,0 +1,424 @@
+"""The Sheets API on the wire: what a sheet's formatting is, and batchUpdate requests.
+
+:func:`formatting` reads the facts of a sheet's formatting from spreadsheets.get (what
+of a layout is missing is decided by :mod:`sheets_sync.layout`); the rest builds the
+requests a layout, a plan and cell updates become.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from sheets_sync.backends.base import (
+    CellUpdate,
+    ConditionalRule,
+    TabFormatting,
+    TabLayout,
+    Validation,
+)
+from sheets_sync.backends.google.cells import (
+    NUMBER_FORMATS,
+    cell_data,
+    grid_a1,
+    grid_range,
+    hex_colour,
+    rgb,
+)
+from sheets_sync.layout import COMPUTED_FILL, HEADER_FILL, formula_shape
+
+PROTECTION = "sheets-sync: computed column"
+MARKER_KEY = "sheets-sync.template"
+#: JSON: template tab name -> sheetId of the tab the tool generates it in
+GENERATED_KEY = "sheets-sync.generated"
+VALUE_FIELDS = "userEnteredValue,textFormatRuns"
+DATE_FIELDS = "userEnteredValue,textFormatRuns,userEnteredFormat.numberFormat"
+DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
+
+Json = dict[str, Any]
+
+
+def _column_range(sheet_id: int, col: int, first_row: int = 1) -> Json:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": first_row,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+
+
+def _rule_formula(rule: Json) -> str | None:
+    condition = rule.get("booleanRule", {}).get("condition", {})
+    if condition.get("type") != "CUSTOM_FORMULA":
+        return None
+    values = condition.get("values", [])
+    return str(values[0].get("userEnteredValue", "")) if values else None
+
+
+def _dropdown(col: int, cell: Json) -> Validation | None:
+    rule = cell.get("dataValidation") or {}
+    condition = rule.get("condition", {})
+    if condition.get("type") != "ONE_OF_LIST":
+        return None
+    values = tuple(str(v.get("userEnteredValue", "")) for v in condition.get("values", []))
+    return Validation(col, values, bool(rule.get("strict")))
+
+
+def _rules(sheet: Json) -> tuple[ConditionalRule, ...]:
+    found = []
+    for rule in sheet.get("conditionalFormats", []):
+        formula = _rule_formula(rule)
+        colour = rule.get("booleanRule", {}).get("format", {}).get("backgroundColor")
+        if formula is None or not colour or not rule.get("ranges"):
+            continue
+        ranges = " ".join(grid_a1(r) for r in rule["ranges"])
+        found.append(ConditionalRule(ranges, formula.removeprefix("="), hex_colour(colour)))
+    return tuple(found)
+
+
+def _protected(sheet: Json, sheet_id: int) -> frozenset[int]:
+    """Columns under the tool's edit warning: from row 2 down to the last row, one column."""
+    found = set()
+    for p in sheet.get("protectedRanges", []):
+        if not (p.get("description", "").startswith(PROTECTION) and p.get("warningOnly")):
+            continue
+        r = p.get("range", {})
+        col = int(r.get("startColumnIndex", 0))
+        if (
+            int(r.get("sheetId", 0)) == sheet_id
+            and int(r.get("startRowIndex", 0)) == 1
+            and "endRowIndex" not in r
+            and r.get("endColumnIndex") == col + 1
+        ):
+            found.add(col)
+    return frozenset(found)
+
+
+def formatting(sheet: Json, row2: list[Json] | None = None) -> TabFormatting:
+    """The facts of a sheet's formatting, as spreadsheets.get (with grid data) gives them.
+
+    Dropdowns are known only when ``row2`` (the cells of row 2, read with their
+    dataValidation) is given: the sync's one read leaves them out.
+    """
+    props = sheet.get("properties", {})
+    grid = props.get("gridProperties", {})
+    header = (sheet.get("data") or [{}])[0].get("rowData", [{}])
+    cells: list[Json] = header[0].get("values", []) if header else []
+    formats = [cell.get("userEnteredFormat", {}) for cell in cells]
+    dropdowns = None
+    if row2 is not None:
+        found = (_dropdown(col, cell) for col, cell in enumerate(row2))
+        dropdowns = tuple(d for d in found if d is not None)
+    return TabFormatting(
+        frozen_rows=int(grid.get("frozenRowCount", 0)),
+        bold=frozenset(c for c, f in enumerate(formats) if f.get("textFormat", {}).get("bold")),
+        fills={
+            c: hex_colour(f["backgroundColor"])
+            for c, f in enumerate(formats)
+            if f.get("backgroundColor")
+        },
+        notes={c: str(cell["note"]) for c, cell in enumerate(cells) if cell.get("note")},
+        dropdowns=dropdowns,
+        rules=_rules(sheet),
+        protected=_protected(sheet, int(props.get("sheetId", 0))),
+        columns=int(grid["columnCount"]) if "columnCount" in grid else None,
+    )
+
+
+def _dropdown_request(sheet_id: int, validation: Validation) -> Json:
+    return {
+        "setDataValidation": {
+            "range": _column_range(sheet_id, validation.col),
+            "rule": {
+                "condition": {
+                    "type": "ONE_OF_LIST",
+                    "values": [{"userEnteredValue": v} for v in validation.values],
+                },
+                "strict": validation.strict,
+                "showCustomUi": True,
+            },
+        }
+    }
+
+
+def _rule_requests(sheet: Json, layout: TabLayout, sheet_id: int, columns: int) -> list[Json]:
+    """Replace the tool's earlier conditional formats (same shape) with the layout's."""
+    reqs: list[Json] = []
+    shapes = {formula_shape(r.formula) for r in layout.rules}
+    existing = sheet.get("conditionalFormats", [])
+    for index in reversed(range(len(existing))):
+        formula = _rule_formula(existing[index])
+        if formula is not None and formula_shape(formula) in shapes:
+            reqs.append({"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}})
+    for index, rule in enumerate(layout.rules):
+        reqs.append(
+            {
+                "addConditionalFormatRule": {
+                    "index": index,
+                    "rule": {
+                        "ranges": [grid_range(rule.range_a1, sheet_id, columns)],
+                        "booleanRule": {
+                            "condition": {
+                                "type": "CUSTOM_FORMULA",
+                                "values": [{"userEnteredValue": "=" + rule.formula}],
+                            },
+                            "format": {"backgroundColor": rgb(rule.fill)},
+                        },
+                    },
+                }
+            }
+        )
+    return reqs
+
+
+def _protection_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[Json]:
+    """Replace the tool's edit warnings with one per computed column."""
+    reqs: list[Json] = []
+    for p in sheet.get("protectedRanges", []):
+        if p.get("description", "").startswith(PROTECTION):
+            reqs.append({"deleteProtectedRange": {"protectedRangeId": p["protectedRangeId"]}})
+    for col in sorted(layout.computed):
+        reqs.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": _column_range(sheet_id, col),
+                        "description": f"{PROTECTION} {layout.headers[col]}",
+                        "warningOnly": True,
+                    }
+                }
+            }
+        )
+    return reqs
+
+
+def _column_requests(layout: TabLayout, sheet_id: int, *, new_tab: bool) -> list[Json]:
+    """Number formats of data columns, and (on a new tab) column widths."""
+    reqs: list[Json] = []
+    for col, fmt in layout.formats:
+        if fmt in NUMBER_FORMATS:
+            reqs.append(
+                {
+                    "repeatCell": {
+                        "range": _column_range(sheet_id, col),
+                        "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[fmt]}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+    for col, chars in layout.widths if new_tab else ():
+        reqs.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": col,
+                        "endIndex": col + 1,
+                    },
+                    "properties": {"pixelSize": int(chars * 7 + 5)},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+    return reqs
+
+
+def install(
+    sheet: Json, layout: TabLayout, sheet_id: int, *, new_tab: bool, columns: int
+) -> list[Json]:
+    """Requests that (re)install a tab's layout, replacing the tool's own earlier rules."""
+    existing = sheet if not new_tab else {}
+    reqs: list[Json] = [
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        }
+    ]
+    if layout.headers:
+        reqs.append(_header_style(sheet_id, 0, len(layout.headers), HEADER_FILL))
+    for col in sorted(layout.computed):
+        reqs.append(_header_style(sheet_id, col, col + 1, COMPUTED_FILL))
+    reqs += [_dropdown_request(sheet_id, v) for v in layout.validations]
+    reqs += _rule_requests(existing, layout, sheet_id, columns)
+    for col, text in layout.notes:
+        reqs.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": col},
+                    "rows": [{"values": [{"note": text}]}],
+                    "fields": "note",
+                }
+            }
+        )
+    reqs += _protection_requests(existing, layout, sheet_id)
+    return reqs + _column_requests(layout, sheet_id, new_tab=new_tab)
+
+
+def _header_style(sheet_id: int, start: int, end: int, fill: str) -> Json:
+    return {
+        "repeatCell": {
+            "range": {
+                "sheetId": sheet_id,
+                "startRowIndex": 0,
+                "endRowIndex": 1,
+                "startColumnIndex": start,
+                "endColumnIndex": end,
+            },
+            "cell": {
+                "userEnteredFormat": {"textFormat": {"bold": True}, "backgroundColor": rgb(fill)}
+            },
+            "fields": "userEnteredFormat.textFormat.bold,userEnteredFormat.backgroundColor",
+        }
+    }
+
+
+def cell_requests(updates: Sequence[CellUpdate], sheet_ids: dict[str, int]) -> list[Json]:
+    """updateCells requests holding exactly the changed cells, adjacent cells of a row together."""
+    reqs: list[Json] = []
+    ordered = sorted(updates, key=lambda u: (u.tab, u.row, u.col))
+    run: list[CellUpdate] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first = run[0]
+        dated = any(_is_date(u) for u in run)
+        reqs.append(
+            {
+                "updateCells": {
+                    "start": {
+                        "sheetId": sheet_ids[first.tab],
+                        "rowIndex": first.row,
+                        "columnIndex": first.col,
+                    },
+                    "rows": [{"values": [cell_data(u.value, u.format, sheet_ids) for u in run]}],
+                    "fields": DATE_FIELDS if dated else VALUE_FIELDS,
+                }
+            }
+        )
+        run.clear()
+
+    for update in ordered:
+        if run and (update.tab, update.row, update.col) != (
+            run[-1].tab,
+            run[-1].row,
+            run[-1].col + 1,
+        ):
+            flush()
+        if run and _is_date(update) != _is_date(run[-1]):
+            flush()
+        run.append(update)
+    flush()
+    return reqs
+
+
+def _is_date(update: CellUpdate) -> bool:
+    return isinstance(update.value, dt.date)
+
+
+def _replace_metadata(spreadsheet: Json, key: str, value: str) -> list[Json]:
+    """Delete the spreadsheet's metadata under ``key`` and create it anew with ``value``."""
+    reqs: list[Json] = []
+    for meta in spreadsheet.get("developerMetadata", []):
+        if meta.get("metadataKey") == key:
+            reqs.append(
+                {
+                    "deleteDeveloperMetadata": {
+                        "dataFilter": {
+                            "developerMetadataLookup": {"metadataId": meta["metadataId"]}
+                        }
+                    }
+                }
+            )
+    reqs.append(
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": key,
+                    "metadataValue": value,
+                    "location": {"spreadsheet": True},
+                    "visibility": "DOCUMENT",
+                }
+            }
+        }
+    )
+    return reqs
+
+
+def marker_requests(spreadsheet: Json, template: str, version: str) -> list[Json]:
+    """Replace the developer-metadata marker with the template's name and version."""
+    return _replace_metadata(spreadsheet, MARKER_KEY, f"{template} {version}")
+
+
+def generated_requests(spreadsheet: Json, marks: dict[str, int]) -> list[Json]:
+    """Record which sheets (by sheetId, which survives renames) the tool generates."""
+    return _replace_metadata(spreadsheet, GENERATED_KEY, json.dumps(marks, sort_keys=True))
+
+
+def read_generated(spreadsheet: Json) -> dict[str, int]:
+    """Template tab name -> sheetId, as the generated-tabs metadata records it."""
+    for meta in spreadsheet.get("developerMetadata", []):
+        if meta.get("metadataKey") == GENERATED_KEY:
+            try:
+                marks = json.loads(str(meta.get("metadataValue", "")))
+            except ValueError:
+                return {}
+            if isinstance(marks, dict):
+                return {str(k): v for k, v in marks.items() if isinstance(v, int)}
+    return {}
+
+
+def read_marker(spreadsheet: Json) -> tuple[str, str] | None:
+    for meta in spreadsheet.get("developerMetadata", []):
+        if meta.get("metadataKey") == MARKER_KEY:
+            name, _, version = str(meta.get("metadataValue", "")).partition(" ")
+            return name, version
+    return None
+
+
+def grow_requests(
+    cells: Sequence[CellUpdate], ids: dict[str, int], sizes: dict[str, Json]
+) -> list[Json]:
+    """appendDimension where writes land beyond a sheet's grid (Google rejects them otherwise)."""
+    reqs = []
+    for tab in sorted({u.tab for u in cells}):
+        rows = max(u.row for u in cells if u.tab == tab) + 1
+        cols = max(u.col for u in cells if u.tab == tab) + 1
+        have_rows = int(sizes.get(tab, {}).get("rowCount", DEFAULT_ROWS))
+        have_cols = int(sizes.get(tab, {}).get("columnCount", DEFAULT_COLUMNS))
+        if rows > have_rows:
+            reqs.append(
+                {
+                    "appendDimension": {
+                        "sheetId": ids[tab],
+                        "dimension": "ROWS",
+                        "length": rows - have_rows,
+                    }
+                }
+            )
+        if cols > have_cols:
+            reqs.append(
+                {
+                    "appendDimension": {
+                        "sheetId": ids[tab],
+                        "dimension": "COLUMNS",
+                        "length": cols - have_cols,
+                    }
+                }
+            )
+    return reqs
+
+
+def new_sheet_id(used: set[int]) -> int:
+    """A sheetId not in ``used`` (the same one for the same workbook: repeatable)."""
+    rng = random.Random(len(used))
+    while True:
+        candidate = rng.randrange(1, 2**31 - 1)
+        if candidate not in used:
+            return candidate
