@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -11,10 +12,17 @@ from pathlib import Path
 
 from sheets_sync.errors import TryLater
 
+ENV_STATE_DIR = "SHEETS_SYNC_STATE_DIR"
+
 
 def lock_path(identity: str, state_dir: Path | None = None) -> Path:
-    """Where the lock file of a workbook lives (one per workbook identity)."""
-    folder = state_dir or Path(tempfile.gettempdir()) / "sheets-sync"
+    """Where the lock file of a workbook lives (one per workbook identity).
+
+    A library caller's default ``Config()`` has no state_dir: the environment's
+    ``SHEETS_SYNC_STATE_DIR`` then decides, as it does for the command line.
+    """
+    env = os.environ.get(ENV_STATE_DIR)
+    folder = state_dir or (Path(env) if env else Path(tempfile.gettempdir()) / "sheets-sync")
     folder.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", identity)[-40:]
     digest = hashlib.sha256(identity.encode()).hexdigest()[:12]

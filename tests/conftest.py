@@ -6,6 +6,10 @@ without it they skip. Under CI (the ``CI`` environment variable set to anything 
 names it, so CI cannot pass by skipping. As a backstop, under CI a test that is not marked but
 skips itself with a reason naming soffice fails the same way.
 
+Locks: every run keeps its workbook locks in a folder of its own, so two test runs on one
+machine (or the two halves of ``make reliability``) never hold each other's locks for the
+fake spreadsheets, whose ids repeat from run to run.
+
 Summaries: the ``terminal_summary`` fixture adds a section printed after the run, so figures a
 test computes (the Google API fidelity coverage) show in a plain ``make test``.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Generator
 
 import pytest
@@ -28,6 +33,12 @@ _SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
 def under_ci() -> bool:
     """Whether this run is CI: ``CI`` is set, and not to 0, false, no or off."""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "SHEETS_SYNC_STATE_DIR" not in os.environ:
+        # inherited by the processes tests start (crash children, the CLI)
+        os.environ["SHEETS_SYNC_STATE_DIR"] = tempfile.mkdtemp(prefix="sheets-sync-test-locks-")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -249,20 +249,15 @@ def test_refusals_are_sorted_by_their_words(message: str, reason: str) -> None:
 # --- sheets-sync over it ------------------------------------------------------------------
 
 
-@pytest.mark.skipif(FULL, reason="the full corpus runs instead")
-def test_a_feature_diverse_subset_loses_nothing(tmp_path: Path) -> None:
-    figures = run_corpus([corpus_path(name) for name in FAST_SUBSET], tmp_path)
+def test_the_corpus_loses_nothing(tmp_path: Path) -> None:
+    """A feature-diverse subset in ``make test``; every file in ``make reliability``."""
+    if FULL:
+        figures = run_corpus(corpus_files(), tmp_path)
+        _record(figures)
+        assert figures.files >= MIN_XLSX
+    else:
+        figures = run_corpus([corpus_path(name) for name in FAST_SUBSET], tmp_path)
+        assert figures.files == len(FAST_SUBSET)
     _print_details(figures)
-    assert figures.files == len(FAST_SUBSET)
     assert figures.check_ok + len(figures.check_tracebacks) == figures.files
-    _assert_must_be_zero(figures)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not FULL, reason="the whole corpus runs in make reliability")
-def test_the_whole_corpus_loses_nothing(tmp_path: Path) -> None:
-    figures = run_corpus(corpus_files(), tmp_path)
-    _record(figures)
-    _print_details(figures)
-    assert figures.files >= MIN_XLSX
     _assert_must_be_zero(figures)
