@@ -29,13 +29,20 @@ class RuleDoc:
 AREAS: dict[str, tuple[str, str]] = {
     "RACI": ("RACI", "Who is Responsible and Accountable for each task on the RACI tab."),
     "REVIEW": ("Reviews", "Whether each goal is reviewed on its Review cadence."),
-    "KPI": ("KPIs", "The Status of each KPI, computed from its readings in KPI Log."),
+    "KPI": (
+        "KPIs",
+        "The Status of each KPI, computed from its readings in KPI Log, and readings that "
+        "look wrong.",
+    ),
     "GOAL": ("Goals", "Whether each goal is measurable and owned on both sides."),
     "REF": ("References", "Ids and names that must exist on another tab."),
     "TABLE": ("Tabs and headers", "Whether each tab and column of the template is there."),
     "VALUE": ("Values", "Whether each cell holds what its column's type allows."),
     "KEY": ("Keys", "Whether each row's id is its own."),
-    "SECURITY": ("Security", "Formulas that reach outside the workbook."),
+    "SECURITY": (
+        "Security",
+        "Formulas that reach outside the workbook or start other programs.",
+    ),
 }
 
 CATALOGUE: dict[str, RuleDoc] = {
@@ -122,6 +129,22 @@ CATALOGUE: dict[str, RuleDoc] = {
         "Overdue: their Due date is not used.",
         "Achieve it and log the reading, or agree a new Due date and change it.",
     ),
+    "KPI-READING-IMPLAUSIBLE": RuleDoc(
+        "A reading's Value in KPI Log is more than 10 times the KPI's Baseline-to-Target "
+        "distance away from its Baseline (10 times the Target, at least 10, when Baseline "
+        "equals Target); for a maintain above / maintain below KPI, more than 10 times its "
+        "Target (at least 10) away from zero. 12,500,000 against a Target of 12,500 is one. "
+        "Reported on the reading's Value cell. The reading still counts for the Status.",
+        "Check the Value for extra digits, a wrong unit or a value meant for another KPI, "
+        "and correct it.",
+    ),
+    "KPI-DUPLICATE-READING": RuleDoc(
+        "KPI Log holds two or more readings of one KPI on one Date (KPI IDs match ignoring "
+        "case). Reported on the Date cell of each row after the first, naming the others. "
+        "Every reading stays: when that Date is the KPI's latest, the lowest of the rows "
+        "counts.",
+        "Delete the wrong reading, or correct its Date if it belongs to another day.",
+    ),
     "GOAL-NO-KPI": RuleDoc(
         "No row of KPIs names the goal's Goal ID, so its Status is No data (Overdue after "
         "its Due date). Reported only when the KPIs tab exists.",
@@ -190,7 +213,8 @@ CATALOGUE: dict[str, RuleDoc] = {
     ),
     "VALUE-UNCALCULATED": RuleDoc(
         "An input cell holds a formula whose result was never stored in the file (a "
-        "program that does not calculate wrote it). The cell counts as blank.",
+        "program that does not calculate wrote it). The cell counts as blank. A DDE formula "
+        "is not reported here but as SECURITY-EXTERNAL-FORMULA, and must not be opened.",
         "Open the workbook in a spreadsheet program and save it, or type the value.",
     ),
     "KEY-DUPLICATE": RuleDoc(
@@ -202,8 +226,10 @@ CATALOGUE: dict[str, RuleDoc] = {
     "SECURITY-EXTERNAL-FORMULA": RuleDoc(
         "A formula on an input tab can reach outside the workbook: IMPORTXML, IMPORTDATA, "
         "IMPORTHTML, IMPORTFEED, IMPORTRANGE, IMAGE, or a HYPERLINK to anything but a cell "
-        "of this workbook.",
-        "Replace the formula with a typed value.",
+        "of this workbook; or a DDE formula (DDE, DDEAUTO, or the shape "
+        "`=cmd|' /C calc'!A0`), which can start a program on the computer that opens the file.",
+        "Replace the formula with a typed value. For a DDE formula, do not open the file in "
+        "a desktop spreadsheet program to fix it: delete the formula and type the value.",
     ),
 }
 

@@ -56,6 +56,9 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     "for maintain KPIs and before the first reading.",
     ("KPIs", "Progress"): "Increase and decrease KPIs: (Latest value - Baseline) / (Target - "
     "Baseline), between 0% and 100%.",
+    ("KPIs", "Pace"): "Increase and decrease KPIs: (Latest value - Baseline) / (Expected - "
+    "Baseline), the part of the expected way the KPI has come by its Latest date (100% on "
+    "the Start date). Blank for maintain KPIs and before the first reading.",
     ("KPIs", "Status"): "Achieved, Overdue, No data, Stale, then On track, At risk or Off "
     "track by pace: the first rule that applies.",
     ("RACI", "Accountable"): "The headers of the row's role columns marked A or A/R, comma "

@@ -39,6 +39,8 @@ RULES: dict[str, Severity] = {
     "KPI-NO-DATA": Severity.WARNING,
     "KPI-OFF-TRACK": Severity.WARNING,
     "KPI-OVERDUE": Severity.WARNING,
+    "KPI-READING-IMPLAUSIBLE": Severity.WARNING,
+    "KPI-DUPLICATE-READING": Severity.WARNING,
     "GOAL-NO-KPI": Severity.WARNING,
     "GOAL-ONE-SIDED": Severity.INFO,
     "REF-UNKNOWN": Severity.ERROR,

@@ -27,6 +27,7 @@ from sheets_sync.coerce import (
     is_blank,
 )
 from sheets_sync.findings import Finding, Severity, finding, key_at
+from sheets_sync.formulas import is_dde_formula
 from sheets_sync.templates import ColumnSpec, TableSpec, normalize_header
 
 if TYPE_CHECKING:
@@ -341,15 +342,16 @@ def _read_record(
     for spec_col, col, read in inputs:
         value = cells[col] if col < len(cells) else None
         if value is None and formulas and (row, col) in formulas:
-            pending.append(
-                (
-                    "VALUE-UNCALCULATED",
-                    spec_col.header,
-                    f"{spec_col.header} holds a formula with no calculated value in the file "
-                    f"({formulas[(row, col)][:60]}); open and save it in a spreadsheet "
-                    "program, or type the value.",
+            if not is_dde_formula(formulas[(row, col)]):  # SECURITY-EXTERNAL-FORMULA instead
+                pending.append(
+                    (
+                        "VALUE-UNCALCULATED",
+                        spec_col.header,
+                        f"{spec_col.header} holds a formula with no calculated value in the "
+                        f"file ({formulas[(row, col)][:60]}); open and save it in a "
+                        "spreadsheet program, or type the value.",
+                    )
                 )
-            )
             table.invalid.add((index, spec_col.header))
             record[spec_col.header] = None
             continue

@@ -28,7 +28,7 @@ BASE: dict[str, list[list[CellValue]]] = {
     "KPIs": [
         ["KPI ID", "Goal ID", "KPI", "Unit", "Direction", "Baseline", "Target", "Start date",
          "Due date", "Cadence", "Owner", "Latest value", "Latest date", "Expected", "Progress",
-         "Status", "Issues"],
+         "Pace", "Status", "Issues"],
         ["K1", "G1", "Signups", "people", "increase", 0, 100, D(2026, 1, 1), D(2026, 12, 31),
          "weekly", "Ana"],
     ],

@@ -200,6 +200,7 @@ def test_the_worked_example_is_what_the_code_computes() -> None:
     assert computed["Latest date"] == _date(result["Latest date"])
     assert computed["Expected"] == pytest.approx(float(result["Expected"]))
     assert computed["Progress"] == pytest.approx(float(result["Progress"]))
+    assert computed["Pace"] == pytest.approx(float(result["Pace"]))
     assert computed["Status"] == result["Status"]
     assert analysis.outcome.computed["Goals"][0]["Status"] == result["Goal status"]
     assert not [f for f in analysis.findings if f.tab == "KPIs" and f.key == kpi["KPI ID"]]

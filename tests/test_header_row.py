@@ -128,7 +128,7 @@ def test_titled_raci_on_a_local_workbook_is_left_as_it_is(titled_xlsx: XlsxWorld
     assert raci_findings(result) == ["TABLE-HEADER-ROW"]
     assert ("TABLE-HEADER-ROW", "RACI", "A5") in issues_rows(world.grid("Issues"))
     # The other tabs are synced as ever.
-    assert world.grid("KPIs")[1][15] == "On track"
+    assert world.grid("KPIs")[1][16] == "On track"
 
 
 def provision_cli(path: Path, *args: str) -> list[str]:

@@ -75,7 +75,7 @@ def test_issues_cells_and_sort_order() -> None:
     goals = backend.grid("Goals")
     assert goals[1][11] == "GOAL-ONE-SIDED"
     assert backend.grid("RACI")[1][6] == "RACI-NO-A"
-    assert backend.grid("KPIs")[1][15] == "Off track"
+    assert backend.grid("KPIs")[1][16] == "Off track"
 
 
 def test_person_cells_are_never_written() -> None:
@@ -86,7 +86,7 @@ def test_person_cells_are_never_written() -> None:
     backend = MemoryBackend(tabs)
     before = backend.read()
     result = sync(backend, as_of=AS_OF)
-    owned = {("Goals", c) for c in range(7, 12)} | {("KPIs", c) for c in range(11, 17)} | {
+    owned = {("Goals", c) for c in range(7, 12)} | {("KPIs", c) for c in range(11, 18)} | {
         ("RACI", c) for c in range(4, 7)
     }
     for u in result.updates:
@@ -111,7 +111,7 @@ def test_sync_recreates_generated_tabs_and_computed_columns() -> None:
     sync(backend, as_of=AS_OF)
     del backend.tabs["Dashboard"]
     for row in backend.tabs["KPIs"].values:
-        del row[15]  # a person deletes the Status column
+        del row[16]  # a person deletes the Status column
     result = sync(backend, as_of=AS_OF)
     assert "add tab 'Dashboard'" in result.restored
     kpis = backend.grid("KPIs")

@@ -12,13 +12,14 @@ from sheets_sync.rules.context import Context, Outcome
 
 def run_rules(ctx: Context) -> Outcome:
     """Run every rule over the tables; return computed cells and findings."""
-    from sheets_sync.rules import goals, kpis, raci, references, reviews
+    from sheets_sync.rules import goals, kpis, raci, readings, references, reviews
 
     outcome = Outcome()
     for table in ctx.tables.values():
         outcome.findings.extend(table.findings)
     references.check(ctx, outcome)
     kpis.compute(ctx, outcome)
+    readings.check(ctx, outcome)
     reviews.compute(ctx, outcome)
     goals.compute(ctx, outcome)
     raci.compute(ctx, outcome)

@@ -1,8 +1,9 @@
-"""KPI columns: Latest value, Latest date, Expected, Progress, Status."""
+"""KPI columns: Latest value, Latest date, Expected, Progress, Pace, Status."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,10 +170,25 @@ def _inputs(ctx: Context, outcome: Outcome, index: int) -> KpiInputs | None:
     return KpiInputs(direction, float(target), cadence)
 
 
+def _rounded(pace: float | None) -> float | None:
+    """The Pace column: blank when the pace cannot be computed (or is not finite)."""
+    return None if pace is None or not math.isfinite(pace) else round(pace, 6)
+
+
+def _pace_text(status: str, pace: float | None) -> str:
+    """The pace, as the KPI-OFF-TRACK and KPI-STALE messages quote it."""
+    if pace is None or not math.isfinite(pace):
+        return ""
+    if status == "Stale":
+        return f", the last one at {pace:.0%} of the expected pace"
+    return f", {pace:.0%} of the expected pace"
+
+
 MESSAGES = {
     "Stale": (
         "KPI-STALE",
-        "No reading since {date}; its {cadence} reading is overdue. Log one in KPI Log.",
+        "No reading since {date}{pace}; its {cadence} reading is overdue. Log one in "
+        "KPI Log.",
     ),
     "No data": ("KPI-NO-DATA", "No reading yet; log the first one in KPI Log."),
     "Off track": (
@@ -204,6 +220,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
             "Latest date": res.latest_date,
             "Expected": None if res.expected is None else round(res.expected, 6),
             "Progress": None if res.progress is None else round(res.progress, 6),
+            "Pace": _rounded(res.pace),
             "Status": res.status,
         }
         for header, value in values.items():
@@ -211,7 +228,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         outcome.statuses.setdefault(TAB, {})[index] = res.status
         if res.status in MESSAGES:
             rule, template = MESSAGES[res.status]
-            pace = f", {res.pace:.0%} of the expected pace" if res.pace is not None else ""
+            pace = _pace_text(res.status, res.pace)
             message = template.format(
                 date=res.latest_date.isoformat() if res.latest_date else "-",
                 value="-" if res.latest_value is None else f"{res.latest_value:g}",

@@ -401,6 +401,13 @@ case("RACI Due date 'end of Q4'", "RACI", "Due date", "end of Q4", TYPE, group="
 # --- numbers: KPI Log "Value" (required), KPIs Baseline and Target -------------------------------
 
 L, VALUE = "KPI Log", "Value"
+
+
+def _implausible(number: float) -> tuple[str, ...]:
+    """K1 goes from 0 to 100: a reading beyond 10 times that is KPI-READING-IMPLAUSIBLE."""
+    return ("KPI-READING-IMPLAUSIBLE",) if abs(number) > 1000 else ()
+
+
 for text, locale, number in [
     ("1,234.5", None, 1234.5),
     ("1,234,567", None, 1234567.0),
@@ -437,7 +444,7 @@ for text, locale, number in [
     ("  42  ", None, 42.0),
 ]:
     case(f"number {text!r}" + (f" in {locale}" if locale else ""), L, VALUE, text,
-         Reads(number), locale=locale, group="numbers",
+         Reads(number), *_implausible(number), locale=locale, group="numbers",
          real=text in ("1,234.5", "1.234,5", "12%", "(5)", "\u22125"))
 
 for text, locale in [
@@ -468,8 +475,8 @@ for text, locale in [
          locale=locale, group="numbers", real=text.startswith("#"))
 
 for value, number in [(1e308, 1e308), (10**20, 1e20), (-0.0, 0.0), (0.1 + 0.2, 0.3)]:
-    case(f"number cell {value!r}", L, VALUE, value, Reads(number), group="numbers",
-         real=value == 10**20)
+    case(f"number cell {value!r}", L, VALUE, value, Reads(number), *_implausible(number),
+         group="numbers", real=value == 10**20)
 case("a 400-digit integer (beyond a float)", L, VALUE, 10**400, TYPE,
      Refuses("xlsx", "too large"), group="numbers", real={"xlsx"},
      skip={"google": "the Sheets API only sends doubles"})
@@ -723,7 +730,7 @@ shape("duplicate header, odd case and spacing", (AddColumn(G, "  OWNER ", ("Zed"
       Finds("TABLE-DUPLICATE-HEADER", "M1", G), Reads("Ana", at=(G, "Owner", 1)),
       group="headers")
 shape("duplicate computed header", (AddColumn(K, "status", ()),),
-      Finds("TABLE-DUPLICATE-HEADER", "R1", K), group="headers")
+      Finds("TABLE-DUPLICATE-HEADER", "S1", K), group="headers")
 shape("duplicate role column", (AddColumn(R, "Ana", ("C",)),),
       Finds("TABLE-DUPLICATE-HEADER", "J1", R), group="headers")
 shape("role column for someone not in People", (AddColumn(R, "Cara", ("R",)),),
@@ -781,7 +788,7 @@ shape("merged Entered by and Note", (Merge(L, "D2:E2"),), Clean(L),
 shape("merged header cells", (Merge(G, "A1:B1"),), Finds("TABLE-MISSING-COLUMN", "", G),
       real={"xlsx"}, skip=GOOGLE_MERGE, group="merges")
 shape("merged computed cells the sync must write", (Put(K, "Direction", "up"),
-      Merge(K, "P2:Q2")), Finds(ENUM, "E2", K), Refuses("xlsx", "Q2"),
+      Merge(K, "Q2:R2")), Finds(ENUM, "E2", K), Refuses("xlsx", "R2"),
       real={"xlsx"}, skip=GOOGLE_MERGE, group="merges")
 
 # --- structure: tabs -----------------------------------------------------------------------------
@@ -802,7 +809,7 @@ shape("Goals with only a header row", (KeepRows(G, 1),), Finds(REF, "B2", K),
       Finds(REF, "B2", "Reviews"), real=True, group="tabs")
 shape("KPIs with only a header row", (KeepRows(K, 1),), Finds(REF, "B2", L),
       Finds("GOAL-NO-KPI", "A2", G), group="tabs")
-shape("KPI Log with only a header row", (KeepRows(L, 1),), Finds("KPI-NO-DATA", "P2", K),
+shape("KPI Log with only a header row", (KeepRows(L, 1),), Finds("KPI-NO-DATA", "Q2", K),
       group="tabs")
 shape("RACI with only a header row", (KeepRows(R, 1),), Clean(R), real=True, group="tabs")
 shape("Reviews with only a header row", (KeepRows("Reviews", 1),),

@@ -52,10 +52,18 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
     "RACI-OVERLOAD": (lambda t: {"max_accountable": 0}, ("RACI", "Ana", "H1")),
     "REVIEW-OVERDUE": (lambda t: edit(t, "Reviews", 1, 0, D(2026, 9, 1)), ("Goals", "G1", "J2")),
     "REVIEW-NEVER": (lambda t: t["Reviews"].pop(), ("Goals", "G1", "J2")),
-    "KPI-STALE": (lambda t: edit(t, "KPI Log", 1, 0, D(2026, 10, 1)), ("KPIs", "K1", "P2")),
-    "KPI-NO-DATA": (lambda t: t["KPI Log"].pop(), ("KPIs", "K1", "P2")),
-    "KPI-OFF-TRACK": (lambda t: edit(t, "KPI Log", 1, 2, 30), ("KPIs", "K1", "P2")),
-    "KPI-OVERDUE": (lambda t: edit(t, "KPIs", 1, 8, D(2026, 11, 1)), ("KPIs", "K1", "P2")),
+    "KPI-STALE": (lambda t: edit(t, "KPI Log", 1, 0, D(2026, 10, 1)), ("KPIs", "K1", "Q2")),
+    "KPI-NO-DATA": (lambda t: t["KPI Log"].pop(), ("KPIs", "K1", "Q2")),
+    "KPI-OFF-TRACK": (lambda t: edit(t, "KPI Log", 1, 2, 30), ("KPIs", "K1", "Q2")),
+    "KPI-OVERDUE": (lambda t: edit(t, "KPIs", 1, 8, D(2026, 11, 1)), ("KPIs", "K1", "Q2")),
+    "KPI-READING-IMPLAUSIBLE": (
+        lambda t: edit(t, "KPI Log", 1, 2, 5000),  # K1 goes from 0 to 100
+        ("KPI Log", "K1 @ 2026-11-20", "C2"),
+    ),
+    "KPI-DUPLICATE-READING": (
+        lambda t: t["KPI Log"].append([D(2026, 11, 20), "K1", 95, "Ana", None]),
+        ("KPI Log", "K1 @ 2026-11-20", "A3"),
+    ),
     "GOAL-NO-KPI": (
         lambda t: t["Goals"].append(["G2", "Second", "Ana", "Ben", None, D(2027, 1, 1), "monthly"]),
         ("Goals", "G2", "A3"),

@@ -184,3 +184,66 @@ def test_a_persons_table_in_the_issues_tab_is_never_overwritten(world: World) ->
     from sheets_sync.sync import check
 
     assert {f.rule for f in check(world.backend(), as_of=AS_OF).findings} >= set(DEMO_PROBLEMS)
+
+
+def _delete_column(world: World, tab: str, col: int) -> None:
+    if isinstance(world, XlsxWorld):
+        world._edit(tab, lambda ws: ws.delete_cols(col + 1))
+    else:
+        assert isinstance(world, GoogleWorld)
+        world._ss().delete_columns(tab, col, 1)
+
+
+def test_suspicious_readings_and_a_dde_formula_are_reported(world: World) -> None:
+    demo(world)
+    log = world.grid("KPI Log")
+    k1_reading = next(row for row in log[1:] if row[1] == "K1")
+    day = k1_reading[0]
+    day = day.date() if isinstance(day, dt.datetime) else day
+    world.insert_rows("KPI Log", 1, 3)
+    # K1 goes from 0 to 40: 12,500 is implausible, but it is the latest reading and counts
+    for col, value in enumerate([dt.date(2026, 11, 26), "K1", 12_500]):
+        world.set("KPI Log", 1, col, value)
+    for col, value in enumerate([dt.date(2026, 11, 25), "K2", "=cmd|' /C calc'!A0"]):
+        world.set("KPI Log", 2, col, value)
+    for col, value in enumerate([day, "K1", 7]):  # a second K1 reading on an existing date
+        world.set("KPI Log", 3, col, value)
+    result = sync(world.backend(), as_of=AS_OF)
+    found = {(f.rule, f.key, f.cell) for f in result.findings if f.tab == "KPI Log"}
+    assert ("KPI-READING-IMPLAUSIBLE", "K1 @ 2026-11-26", "C2") in found
+    assert ("SECURITY-EXTERNAL-FORMULA", "K2 @ 2026-11-25", "C3") in found
+    assert not [f for f in result.findings if f.rule == "VALUE-UNCALCULATED" and f.cell == "C3"]
+    # the inserted duplicate is above the demo's reading: that lower row is reported
+    dupes = [f for f in result.findings if f.rule == "KPI-DUPLICATE-READING"]
+    assert any(f.key == f"K1 @ {day.isoformat()}" and "row 4 (7)" in f.message for f in dupes)
+    kpis = world.grid("KPIs")
+    head = [str(h) for h in kpis[0]]
+    k1 = next(row for row in kpis if row and row[0] == "K1")
+    assert k1[head.index("Latest value")] == 12_500
+    assert k1[head.index("Status")] == "Achieved"
+    again = sync(world.backend(), as_of=AS_OF)
+    assert again.cells_changed == 0 and findings(again) == findings(result)
+
+
+def test_pace_column_is_written_and_added_to_an_older_workbook(world: World) -> None:
+    demo(world)
+    head = [str(h) for h in world.grid("KPIs")[0]]
+    assert head.index("Pace") == head.index("Progress") + 1 == head.index("Status") - 1
+    before = world.grid("KPIs")
+    paces = {row[0]: row[head.index("Pace")] for row in before[1:] if row}
+    directions = {row[0]: row[head.index("Direction")] for row in before[1:] if row}
+    assert any(isinstance(p, int | float) for p in paces.values())
+    for kpi, pace in paces.items():
+        if str(directions[kpi]).startswith("maintain"):
+            assert pace is None, kpi
+    _delete_column(world, "KPIs", head.index("Pace"))
+    assert "Pace" not in [str(h) for h in world.grid("KPIs")[0] if h is not None]
+    result = sync(world.backend(), as_of=AS_OF)
+    assert not [f for f in result.findings if f.rule == "TABLE-MISSING-COLUMN"]
+    after = world.grid("KPIs")
+    new_head = [str(h) for h in after[0]]
+    assert "Pace" in new_head
+    col = new_head.index("Pace")
+    again = {row[0]: row[col] if col < len(row) else None for row in after[1:] if row}
+    assert again.keys() == paces.keys()
+    assert normalized([list(again.values())]) == normalized([list(paces.values())])
