@@ -49,6 +49,15 @@ DECIMAL_COMMA = frozenset(
     {"de", "fr", "es", "it", "nl", "pt", "ru", "pl", "sv", "da", "nb", "fi", "cs", "tr", "id"}
 )
 
+#: The locales a setting may name (what Locale models: date order, decimal separator).
+LOCALES = (
+    "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pt_PT",
+    "en_CA", "en_AU", "en_NZ", "en_IE", "en_IN", "en_PH", "de_AT", "fr_BE", "fr_CA",
+    "nl_BE", "ru_RU", "pl_PL", "sv_SE", "da_DK", "nb_NO", "fi_FI", "cs_CZ", "tr_TR",
+    "id_ID",
+)  # fmt: skip
+_LOCALE_NAMES = {name.casefold(): name for name in LOCALES}
+
 _ISO = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
@@ -75,13 +84,16 @@ class Locale:
     @classmethod
     def parse(cls, name: str | None) -> Locale:
         """``en_US`` -> month first, decimal point; ``en_GB`` day first; ``de_DE`` decimal comma."""
-        if not name:
-            return cls()
-        norm = name.replace("-", "_").casefold()
+        if not name or (known := cls.canonical(name)) is None:
+            return cls()  # a spreadsheet's own locale this tool does not know: read as en_US
+        norm = known.casefold()
         lang = norm.split("_")[0]
-        return cls(
-            month_first=norm in MONTH_FIRST or norm == "en", decimal_comma=lang in DECIMAL_COMMA
-        )
+        return cls(month_first=norm in MONTH_FIRST, decimal_comma=lang in DECIMAL_COMMA)
+
+    @staticmethod
+    def canonical(name: str) -> str | None:
+        """``en-us``, ``EN_us`` -> ``en_US``; None when it is not one of :data:`LOCALES`."""
+        return _LOCALE_NAMES.get(name.strip().replace("-", "_").casefold())
 
 
 def clean_text(value: str) -> str:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.a1 import same_tab
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, ConfigErrors
 
 ENV_CONFIG = "SHEETS_SYNC_CONFIG"
 DEFAULT_CONFIG = "sheets-sync.toml"
@@ -27,6 +28,9 @@ ENV_SETTINGS = {
     "state_dir": "SHEETS_SYNC_STATE_DIR",
 }
 BACKENDS = ("xlsx", "google")
+#: Top-level settings, and the sections of the file.
+TOP_LEVEL = ("template", "timezone", "locale", "state_dir")
+SECTIONS = ("rules", "google", "tabs", "xlsx", "workbooks")
 
 
 @dataclass(frozen=True)
@@ -131,23 +135,63 @@ def _typed(value: Any, expected: type, key: str) -> Any:
     return value
 
 
-def _section(cls: type[Any], raw: Mapping[str, Any], prefix: str) -> Any:
+class _Problems:
+    """Config errors collected in one pass, so that a run reports every one of them."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        """Run a check; a ConfigError it raises is recorded, not raised."""
+        try:
+            yield
+        except ConfigErrors as exc:
+            self.errors.extend(exc.errors)
+        except ConfigError as exc:
+            self.errors.append(exc)
+
+    def raise_any(self, where: str) -> None:
+        """Raise the one error, or a ConfigErrors listing them all, if there were any."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ConfigErrors(self.errors, where)
+
+
+def _section(
+    cls: type[Any],
+    raw: Any,
+    prefix: str,
+    problems: _Problems,
+    defaults: Mapping[str, Any] | None = None,
+) -> Any:
+    """A section of the file as ``cls``; a bad setting is recorded and keeps its default."""
     known = {f.name: f for f in fields(cls)}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(defaults or {})
+    if not isinstance(raw, dict):
+        problems.errors.append(ConfigError(prefix, "must be a table"))
+        raw = {}
     for name, value in raw.items():
-        if name not in known:
-            raise ConfigError(f"{prefix}.{name}", f"unknown setting (known: {', '.join(known)})")
-        annotation = str(known[name].type)
-        expected: type = float if "float" in annotation else int if "int" in annotation else str
-        if "Path" in annotation:
-            expected = Path
-        if "tuple" in annotation:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{prefix}.{name}", "must be a list of strings")
-            values[name] = tuple(value)
-            continue
-        values[name] = _typed(value, expected, f"{prefix}.{name}")
+        with problems.check():
+            if name not in known:
+                raise ConfigError(
+                    f"{prefix}.{name}", f"unknown setting (known: {', '.join(known)})"
+                )
+            values[name] = _field(str(known[name].type), value, f"{prefix}.{name}")
     return cls(**values)
+
+
+def _field(annotation: str, value: Any, key: str) -> Any:
+    """One setting of a section, typed by its dataclass field's annotation."""
+    if "tuple" in annotation:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(key, "must be a list of strings")
+        return tuple(value)
+    expected: type = float if "float" in annotation else int if "int" in annotation else str
+    if "Path" in annotation:
+        expected = Path
+    return _typed(value, expected, key)
 
 
 def _check_rules(rules: RulesConfig) -> None:
@@ -167,74 +211,98 @@ def _resolve(base: Path, path: Path | None) -> Path | None:
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
-def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
-    """Build a Config from parsed TOML; paths are relative to the config file's folder."""
-    base = source.parent if source else Path.cwd()
+def _setting(key: str, value: Any, base: Path | None) -> Any:
+    """A top-level setting, typed and checked; ``base``: the config file's folder, if any."""
+    if key == "state_dir":
+        path: Path = _typed(value, Path, key)
+        return check_state_dir(path if base is None else _resolve(base, path) or path, key)
+    if key not in TOP_LEVEL:
+        return value
+    text: str = _typed(value, str, key)
+    if key == "timezone":
+        return check_timezone(text, key)
+    if key == "locale":
+        return check_locale(text, key)
+    return text
+
+
+def _top_level(raw: Mapping[str, Any], base: Path, problems: _Problems) -> dict[str, Any]:
     top: dict[str, Any] = {}
-    for key in ("template", "timezone", "locale", "state_dir"):
+    for key in TOP_LEVEL:
         if key in raw:
-            top[key] = _typed(raw[key], Path if key == "state_dir" else str, key)
-    unknown = set(raw) - {
-        "template",
-        "timezone",
-        "locale",
-        "state_dir",
-        "rules",
-        "google",
-        "tabs",
-        "xlsx",
-        "workbooks",
-    }
-    if unknown:
-        raise ConfigError(sorted(unknown)[0], "unknown setting")
-    rules = _section(RulesConfig, raw.get("rules", {}), "rules")
-    _check_rules(rules)
-    google = _section(GoogleConfig, raw.get("google", {}), "google")
+            with problems.check():
+                top[key] = _setting(key, raw[key], base)
+    for key in sorted(set(raw) - {*TOP_LEVEL, *SECTIONS}):
+        problems.errors.append(ConfigError(key, "unknown setting"))
+    return top
+
+
+def _sections(raw: Mapping[str, Any], base: Path, problems: _Problems) -> dict[str, Any]:
+    """The rules, google, tabs and xlsx sections, checked."""
+    rules = _section(RulesConfig, raw.get("rules", {}), "rules", problems)
+    with problems.check():
+        _check_rules(rules)
+    google = _section(GoogleConfig, raw.get("google", {}), "google", problems)
     if google.auth not in ("service_account", "adc", "oauth"):
-        raise ConfigError("google.auth", "must be service_account, adc or oauth")
+        problems.errors.append(ConfigError("google.auth", "must be service_account, adc or oauth"))
     google = replace(
         google,
         credentials=_resolve(base, google.credentials),
         token_cache=_resolve(base, google.token_cache),
     )
-    tabs = _section(TabsConfig, raw.get("tabs", {}), "tabs")
+    tabs = _section(TabsConfig, raw.get("tabs", {}), "tabs", problems)
     for key, name in (("tabs.issues", tabs.issues), ("tabs.dashboard", tabs.dashboard)):
         if not name.strip() or len(name) > 100 or any(ch in name for ch in "[]:*?/\\"):
-            raise ConfigError(key, f"{name!r} is not a usable tab name")
+            problems.errors.append(ConfigError(key, f"{name!r} is not a usable tab name"))
     if same_tab(tabs.issues, tabs.dashboard):
-        raise ConfigError("tabs.dashboard", "must differ from tabs.issues")
-    xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx")
+        problems.errors.append(ConfigError("tabs.dashboard", "must differ from tabs.issues"))
+    xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx", problems)
     if xlsx.max_file_mb <= 0:
-        raise ConfigError("xlsx.max_file_mb", "must be above 0")
+        problems.errors.append(ConfigError("xlsx.max_file_mb", "must be above 0"))
+    return {"rules": rules, "google": google, "tabs": tabs, "xlsx": xlsx}
+
+
+def _workbooks(raw: Any, base: Path, problems: _Problems) -> tuple[WorkbookConfig, ...]:
+    if not isinstance(raw, list):
+        problems.errors.append(
+            ConfigError("workbooks", "must be an array of tables: [[workbooks]]")
+        )
+        return ()
     workbooks = []
-    raw_workbooks = raw.get("workbooks", [])
-    if not isinstance(raw_workbooks, list):
-        raise ConfigError("workbooks", "must be an array of tables: [[workbooks]]")
-    for i, entry in enumerate(raw_workbooks):
+    for i, entry in enumerate(raw):
         key = f"workbooks[{i}]"
         if not isinstance(entry, dict):
-            raise ConfigError(key, "must be a table")
-        wb: WorkbookConfig = _section(WorkbookConfig, {"name": f"workbook{i + 1}", **entry}, key)
+            problems.errors.append(ConfigError(key, "must be a table"))
+            continue
+        default = {"name": f"workbook{i + 1}"}
+        wb: WorkbookConfig = _section(WorkbookConfig, entry, key, problems, default)
         if wb.backend not in BACKENDS:
-            raise ConfigError(f"{key}.backend", f"must be one of {', '.join(BACKENDS)}")
-        if wb.backend == "xlsx" and wb.path is None:
-            raise ConfigError(f"{key}.path", "is required for an xlsx workbook")
-        if wb.backend == "google" and not (wb.spreadsheet_id or wb.title):
-            raise ConfigError(f"{key}.spreadsheet_id", "is required (or a title to create one)")
+            problems.errors.append(
+                ConfigError(f"{key}.backend", f"must be one of {', '.join(BACKENDS)}")
+            )
+        elif wb.backend == "xlsx" and wb.path is None:
+            problems.errors.append(ConfigError(f"{key}.path", "is required for an xlsx workbook"))
+        elif wb.backend == "google" and not (wb.spreadsheet_id or wb.title):
+            problems.errors.append(
+                ConfigError(f"{key}.spreadsheet_id", "is required (or a title to create one)")
+            )
         workbooks.append(replace(wb, path=_resolve(base, wb.path)))
-    if "timezone" in top:
-        check_timezone(top["timezone"], "timezone")
-    if "state_dir" in top:
-        top["state_dir"] = _resolve(base, top["state_dir"])
-    config = Config(
-        rules=rules,
-        google=google,
-        tabs=tabs,
-        xlsx=xlsx,
-        workbooks=tuple(workbooks),
-        source=source,
-    )
-    return replace(config, **top)
+    return tuple(workbooks)
+
+
+def parse_config(raw: Mapping[str, Any], source: Path | None = None) -> Config:
+    """Build a Config from parsed TOML; paths are relative to the config file's folder.
+
+    Every error is found in one pass: one raises ConfigError, several ConfigErrors
+    (one per line; its ``key`` is the first's).
+    """
+    base = source.parent if source else Path.cwd()
+    problems = _Problems()
+    top = _top_level(raw, base, problems)
+    sections = _sections(raw, base, problems)
+    workbooks = _workbooks(raw.get("workbooks", []), base, problems)
+    problems.raise_any(str(source) if source else "the config")
+    return Config(**sections, **top, workbooks=workbooks, source=source)
 
 
 def check_timezone(name: str, key: str) -> str:
@@ -244,6 +312,31 @@ def check_timezone(name: str, key: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(key, f"unknown time zone {name!r} (use e.g. Europe/London)") from exc
     return name
+
+
+def check_locale(name: str, key: str) -> str:
+    """The locale's usual spelling (``en-us`` -> ``en_US``); fails when it is not supported."""
+    from sheets_sync.coerce import LOCALES, Locale
+
+    known = Locale.canonical(name)
+    if known is None:
+        raise ConfigError(key, f"unknown locale {name!r} (supported: {', '.join(LOCALES)})")
+    return known
+
+
+def check_state_dir(path: Path, key: str) -> Path:
+    """Fail with the key path when ``path`` cannot hold the lock files (creates nothing)."""
+    folder = path
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        if folder == path:
+            raise ConfigError(key, f"{path} is a file, not a folder")
+        raise ConfigError(key, f"{path} cannot be created: {folder} is a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        verb = "written to" if folder == path else "created"
+        raise ConfigError(key, f"{path} cannot be {verb}: {folder} is not writable")
+    return path
 
 
 def config_path(flag: str | os.PathLike[str] | None) -> tuple[Path, bool]:
@@ -272,7 +365,10 @@ def load_config(
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(str(path), f"is not valid TOML: {exc}") from exc
-        config = parse_config(raw, path.resolve())
+        try:
+            config = parse_config(raw, path.resolve())
+        except ConfigErrors as exc:  # name the file as it was given
+            raise ConfigErrors(list(exc.errors), str(path)) from None
     elif explicit or required:
         how = "--config" if flag else ENV_CONFIG if explicit else f"./{DEFAULT_CONFIG}"
         raise ConfigError(
@@ -280,14 +376,14 @@ def load_config(
         )
     else:
         config = Config()
-    env: dict[str, Any] = {}
-    for key, var in ENV_SETTINGS.items():
-        if os.environ.get(var):
-            env[key] = Path(os.environ[var]) if key == "state_dir" else os.environ[var]
+    env = {key: os.environ[var] for key, var in ENV_SETTINGS.items() if os.environ.get(var)}
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
-    merged = {**env, **flags}
-    if "timezone" in merged:
-        check_timezone(merged["timezone"], "timezone")
+    problems = _Problems()
+    merged: dict[str, Any] = {}
+    for key, value in {**env, **flags}.items():
+        with problems.check():
+            merged[key] = _setting(key, value, None)
+    problems.raise_any("the settings")
     return replace(config, **merged) if merged else config
 
 

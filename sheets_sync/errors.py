@@ -20,6 +20,19 @@ class ConfigError(SheetsSyncError):
         self.message = message
 
 
+class ConfigErrors(ConfigError):
+    """Several configuration errors found in one pass, one per line (exit 2).
+
+    ``key`` and ``message`` are the first error's; ``errors`` holds every one.
+    """
+
+    def __init__(self, errors: list[ConfigError], where: str = "the config") -> None:
+        super().__init__(errors[0].key, errors[0].message)
+        self.errors = tuple(errors)
+        lines = "".join(f"\n  {error}" for error in errors)
+        self.args = (f"{where} has {len(errors)} errors:{lines}",)
+
+
 class TryLater(SheetsSyncError):
     """Someone else holds the workbook (a sync lock or an editor's lock file): exit 75."""
 

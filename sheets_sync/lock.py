@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sheets_sync.errors import TryLater
+from sheets_sync.errors import ConfigError, TryLater
 
 ENV_STATE_DIR = "SHEETS_SYNC_STATE_DIR"
 
@@ -23,7 +23,10 @@ def lock_path(identity: str, state_dir: Path | None = None) -> Path:
     """
     env = os.environ.get(ENV_STATE_DIR)
     folder = state_dir or (Path(env) if env else Path(tempfile.gettempdir()) / "sheets-sync")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError("state_dir", f"{folder} cannot be used for lock files: {exc}") from exc
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", identity)[-40:]
     digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
     return folder / f"{slug}.{digest}.lock"
@@ -42,6 +45,8 @@ def workbook_lock(identity: str, state_dir: Path | None = None) -> Iterator[Path
         raise TryLater(
             f"another sheets-sync run holds the lock on {identity} ({path}); try again later"
         ) from exc
+    except OSError as exc:  # the folder is there but cannot be written to
+        raise ConfigError("state_dir", f"cannot write the lock file {path}: {exc}") from exc
     try:
         yield path
     finally:

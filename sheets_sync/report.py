@@ -12,16 +12,21 @@ from sheets_sync.sync import SyncResult
 FORMATS = ("text", "markdown", "json")
 
 
+def plural(count: int, word: str) -> str:
+    """``1 warning``, ``2 warnings``, ``0 errors``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def headline(result: SyncResult) -> str:
     """One line: what was synced, as of when, what changed, how many findings."""
     if result.dry_run:
-        action = f"{result.cells_changed} cells would change (dry run, nothing written)"
+        action = f"{plural(result.cells_changed, 'cell')} would change (dry run, nothing written)"
     else:
-        action = f"{result.cells_changed} cells changed"
+        action = f"{plural(result.cells_changed, 'cell')} changed"
     errors, warnings, infos = (result.count(s) for s in Severity)
     return (
         f"{result.workbook} as of {result.as_of.isoformat()}: {action}; "
-        f"{errors} errors, {warnings} warnings, {infos} info"
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {infos} info"
     )
 
 

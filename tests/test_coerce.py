@@ -140,3 +140,11 @@ def test_email_and_bool() -> None:
     assert coerce_email("ana@example.com") == "ana@example.com"
     assert isinstance(coerce_email("ana at example"), Invalid)
     assert coerce_bool("Yes") is True and coerce_bool(0) is False
+
+
+def test_locale_spellings_and_an_unknown_locale() -> None:
+    assert Locale.parse("en-gb") == Locale.parse("en_GB") == GB
+    assert Locale.parse("DE-de") == DE
+    assert Locale.canonical("en_us") == "en_US" and Locale.canonical("klingon") is None
+    # a spreadsheet's own locale the tool does not know reads as en_US (not a user setting)
+    assert Locale.parse("ja_JP") == Locale.parse("xx") == Locale.parse(None) == US

@@ -16,7 +16,7 @@ from sheets_sync.config import (
     local_workbook_config,
     parse_config,
 )
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, ConfigErrors
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.example.toml"
@@ -167,3 +167,70 @@ def test_missing_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_invalid_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is not valid TOML"):
         load_config(_write(tmp_path, "rules = [\n"))
+
+
+@pytest.mark.parametrize("spelling", ["en_US", "en-US", "en_us", " EN-us "])
+def test_a_locale_is_normalized(spelling: str) -> None:
+    assert parse_config({"locale": spelling}).locale == "en_US"
+    assert load_config(required=False, overrides={"locale": spelling}).locale == "en_US"
+
+
+@pytest.mark.parametrize("name", ["klingon", "US", "fr", "xx_YY", ""])
+def test_an_unknown_locale_names_the_key(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config({"locale": name})
+    assert info.value.key == "locale"
+    assert str(info.value).startswith(f"locale: unknown locale {name!r} (supported: en_US, ")
+    monkeypatch.setenv("SHEETS_SYNC_LOCALE", "fr")
+    with pytest.raises(ConfigError, match=r"^locale: unknown locale 'fr' \(supported: "):
+        load_config(required=False)
+
+
+def test_several_errors_are_reported_at_once(tmp_path: Path) -> None:
+    text = "timezone = 'Nowhere'\n[rules]\non_track_ratio = 'high'\n[google]\nauth = 'pw'\n"
+    with pytest.raises(ConfigErrors) as info:
+        load_config(_write(tmp_path, text))
+    assert str(info.value) == (
+        f"{tmp_path / 'sheets-sync.toml'} has 3 errors:\n"
+        "  timezone: unknown time zone 'Nowhere' (use e.g. Europe/London)\n"
+        "  rules.on_track_ratio: must be float, got 'high'\n"
+        "  google.auth: must be service_account, adc or oauth"
+    )
+    assert info.value.key == "timezone"  # the first, as a single error's
+    assert info.value.exit_code == 2
+    assert [e.key for e in info.value.errors] == ["timezone", "rules.on_track_ratio", "google.auth"]
+
+
+def test_a_section_that_is_not_a_table_is_an_error() -> None:
+    with pytest.raises(ConfigError, match=r"^rules: must be a table$"):
+        parse_config({"rules": 5})
+
+
+def test_an_unusable_state_dir_names_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match=r"^state_dir: .*file is a file, not a folder$"):
+        load_config(parse_file(tmp_path / "a.toml", 'state_dir = "file"\n'))
+    monkeypatch.setenv("SHEETS_SYNC_STATE_DIR", "file/locks")
+    with pytest.raises(ConfigError) as info:
+        load_config(required=False)
+    assert str(info.value) == "state_dir: file/locks cannot be created: file is a file"
+    monkeypatch.setenv("SHEETS_SYNC_STATE_DIR", "new/locks")
+    assert load_config(required=False).state_dir == Path("new/locks")
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+
+
+def parse_file(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_the_lock_names_state_dir_when_its_folder_cannot_be_made(tmp_path: Path) -> None:
+    from sheets_sync.lock import lock_path
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError) as info:
+        lock_path("book.xlsx", tmp_path / "file" / "locks")
+    assert info.value.key == "state_dir"
+    assert info.value.exit_code == 2

@@ -60,4 +60,6 @@ def check_cmd(
     if not as_json:
         for note in result.notes:
             out.print(f"Note: {note}")
-    raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on))
+    source = click.get_current_context().get_parameter_source("fail_on")
+    given = source is not click.core.ParameterSource.DEFAULT
+    raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on, given=given))

@@ -72,6 +72,7 @@ def doctor_cmd(out: Output, selection: Selection) -> None:
 def _workbook(check: Checks, config: Config, template: Template, wb: WorkbookConfig) -> None:
     """The checks of one workbook; each that fails is reported and the rest go on."""
     from sheets_sync import open_workbook, provision
+    from sheets_sync.report import plural
 
     label = f"{wb.name}"
     check("ok", f"{label}: {wb.backend} backend ({wb.label})")
@@ -92,7 +93,7 @@ def _workbook(check: Checks, config: Config, template: Template, wb: WorkbookCon
         except Exception as exc:
             check("fail", f"{label}: cannot read: {_problem(exc)}")
             return
-        check("ok", f"{label}: readable ({len(data.tabs)} tabs)")
+        check("ok", f"{label}: readable ({plural(len(data.tabs), 'tab')})")
         if wb.backend == "xlsx" and wb.path is not None:
             from sheets_sync.backends.xlsx import editor_lock
 
@@ -109,7 +110,7 @@ def _workbook(check: Checks, config: Config, template: Template, wb: WorkbookCon
             if steps:
                 check(
                     "warn",
-                    f"{label}: template drift: {len(steps)} things missing; "
+                    f"{label}: template drift: {plural(len(steps), 'thing')} missing; "
                     "run sheets-sync provision",
                 )
             else:

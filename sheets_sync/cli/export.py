@@ -58,6 +58,7 @@ def export_cmd(
     of those names in DIR are replaced; the workbook is not written.
     """
     from sheets_sync import frames, open_workbook
+    from sheets_sync.report import plural
 
     config, _ = selection.load()
     backend = open_workbook(selection.workbooks(config)[0], config)
@@ -71,7 +72,7 @@ def export_cmd(
         for tab, frame in tables.items():
             path = folder / file_name(tab, fmt)
             write_csv(frame, path)
-            out.print(f"Wrote {path} ({len(frame)} rows of {tab})")
+            out.print(f"Wrote {path} ({plural(len(frame), 'row')} of {tab})")
     except OSError as exc:
         out.abort(f"cannot write to {folder}: {exc.strerror or exc}")
 

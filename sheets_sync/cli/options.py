@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,11 @@ class Selection:
     timezone: str | None = None
     locale: str | None = None
 
+    def as_args(self) -> str:
+        """The options that picked the config and workbook, as they would be typed."""
+        given = (("--config", self.config), ("--workbook", self.workbook), ("--name", self.name))
+        return " ".join(f"{flag} {shlex.quote(value)}" for flag, value in given if value)
+
     def source(self) -> tuple[Path | None, str]:
         """The config file to read (None: none needed) and how it was found."""
         if self.config:
@@ -179,6 +185,10 @@ def workbook_options(f: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         selection = Selection(config, workbook, name, timezone, locale)
+        ctx = click.get_current_context(silent=True)
+        out = ctx.find_object(Output) if ctx else None
+        if out is not None:  # hints in messages then name the same config and workbook
+            out.selection_args = selection.as_args()
         return f(*args, selection=selection, **kwargs)
 
     options = [
@@ -230,7 +240,8 @@ def show_findings(out: Output, findings: Sequence[Finding], *, more: str) -> Non
         return
     if out.rich:
         if findings:
-            out.table(finding_rows(findings), FINDING_HEADERS, limit=TABLE_LIMIT, more=more)
+            rows = [[*row[:-1], out.with_options(row[-1])] for row in finding_rows(findings)]
+            out.table(rows, FINDING_HEADERS, limit=TABLE_LIMIT, more=more)
         return
     serious = [f for f in findings if f.severity <= Severity.WARNING]
     rule_width = max((len(f.rule) for f in serious), default=0)
@@ -238,21 +249,32 @@ def show_findings(out: Output, findings: Sequence[Finding], *, more: str) -> Non
     for f in serious:
         out.print(
             f"{f.severity.label:<7} {f.rule:<{rule_width}} {where(f):<{where_width}} "
-            f"{f.key}: {f.message}"
+            f"{f.key}: {out.with_options(f.message)}"
         )
 
 
-def fail_on_code(out: Output, findings: Sequence[Finding], fail_on: str | None) -> int:
-    """Exit 1 (and say why on stderr) when ``--fail-on`` matched, else 0."""
+def fail_on_code(
+    out: Output, findings: Sequence[Finding], fail_on: str | None, *, given: bool = True
+) -> int:
+    """Exit 1 (and say why on stderr) when ``--fail-on`` matched, else 0.
+
+    ``given``: whether the person passed ``--fail-on`` (else it is the command's default,
+    and the message does not mention the option).
+    """
+    from sheets_sync.report import plural
+
     if fail_on is None:
         return OK
     worst = Severity.parse(fail_on)
-    matched = [f for f in findings if f.severity <= worst]
-    if not matched:
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
+    counted = [(errors, "error")]
+    if worst >= Severity.WARNING:
+        counted.append((warnings, "warning"))
+    if not any(n for n, _ in counted):
         return OK
-    errors = sum(1 for f in matched if f.severity == Severity.ERROR)
-    warnings = len(matched) - errors
-    out.error(f"--fail-on {fail_on}: {errors} errors, {warnings} warnings")
+    what = ", ".join(plural(n, word) for n, word in counted if n)
+    out.error(f"--fail-on {fail_on}: {what}" if given else f"{what} found")
     return FAILED
 
 

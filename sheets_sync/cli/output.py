@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json as jsonlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,8 @@ OK, FAILED, USAGE, UNEXPECTED, TRY_LATER, INTERRUPTED = 0, 1, 2, 3, 75, 130
 _RANK = {OK: 0, TRY_LATER: 1, FAILED: 2, USAGE: 3, UNEXPECTED: 4, INTERRUPTED: 5}
 
 Level = Literal["ok", "warn", "fail"]
+#: A hint to run provision that does not say which config or workbook yet.
+_PROVISION_HINT = re.compile(r"\bsheets-sync provision\b(?! -)")
 _LEVEL_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
 
@@ -49,6 +52,8 @@ class Output:
     def __init__(self, *, debug: bool = False, quiet: bool = False) -> None:
         self.debug = debug
         self.quiet = quiet
+        #: The options that picked this run's config and workbook (``--workbook x.xlsx``).
+        self.selection_args = ""
         self._console: Console | None = None
 
     # -- how to write ------------------------------------------------------------------
@@ -73,6 +78,14 @@ class Output:
         return not self.quiet and self.is_terminal
 
     # -- messages ----------------------------------------------------------------------
+
+    def with_options(self, text: str) -> str:
+        """A message's ``sheets-sync provision`` hint, with the options this run was given,
+        so that it works when typed."""
+        if not self.selection_args:
+            return text
+        command = f"sheets-sync provision {self.selection_args}"
+        return _PROVISION_HINT.sub(lambda _: command, text)
 
     def print(self, text: str = "") -> None:
         """A line of the command's main output: always printed, as plain text."""
@@ -101,10 +114,12 @@ class Output:
 
     def error(self, text: str) -> None:
         """An error, on stderr: ``Error: text``."""
+        text = self.with_options(text)
         click.echo(f"{click.style('Error:', fg='red', bold=True)} {text}", err=True)
 
     def status(self, level: Level, text: str) -> None:
         """One line of a check list: ``ok``, ``warn`` or ``fail`` then what was checked."""
+        text = self.with_options(text)
         if self.rich:
             self.console.print(f"{level:<4}", style=_LEVEL_STYLE[level], end=" ", markup=False)
             self.console.print(text, markup=False)

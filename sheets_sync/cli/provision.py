@@ -19,6 +19,7 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
     Never touches data people typed. Prints the plan first; --dry-run stops there.
     """
     from sheets_sync import open_workbook, provision
+    from sheets_sync.report import plural
     from sheets_sync.templates import load_template
 
     config, _ = selection.load()
@@ -50,7 +51,7 @@ def provision_cmd(out: Output, selection: Selection, dry_run: bool) -> None:
             applied = provision(backend, config, template=template)
     finally:
         backend.close()
-    out.print(f"Provisioned {backend.identity}: {len(applied.steps)} steps")
+    out.print(f"Provisioned {backend.identity}: {plural(len(applied.steps), 'step')}")
     if getattr(backend, "created", False):
         # A new Google spreadsheet: cron should find it by id, not by title.
         out.print(

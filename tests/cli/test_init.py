@@ -61,3 +61,12 @@ def test_init_rejects_a_non_xlsx_workbook(invoke: Invoke, home: Path) -> None:
     result = invoke("init", "--workbook", "team.ods")
     assert result.exit_code == 2
     assert not (home / "sheets-sync.toml").exists()
+
+
+def test_the_written_config_reads_as_a_config(invoke: Invoke, home: Path) -> None:
+    assert invoke("init").exit_code == 0
+    text = (home / "sheets-sync.toml").read_text()
+    assert "Copy this file" not in text
+    assert text.startswith(
+        "# sheets-sync configuration. Every setting is optional: a line commented out shows\n"
+    )

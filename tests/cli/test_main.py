@@ -126,7 +126,8 @@ def test_a_missing_workbook_is_an_explained_failure(invoke: Invoke) -> None:
     result = invoke("check", "--workbook", "missing.xlsx")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: missing.xlsx does not exist; run `sheets-sync provision` to create it\n"
+        "Error: missing.xlsx does not exist; run `sheets-sync provision --workbook missing.xlsx` "
+        "to create it\n"
     )
 
 

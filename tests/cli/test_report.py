@@ -44,3 +44,28 @@ def test_unknown_format_is_a_usage_error(invoke: Invoke, fmt: str) -> None:
     result = invoke("report", "--workbook", "x.xlsx", "--format", fmt)
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.stderr
+
+
+def test_the_headline_says_one_cell_one_error_one_warning() -> None:
+    import datetime as dt
+
+    from sheets_sync.backends.base import CellUpdate
+    from sheets_sync.findings import Finding, Severity
+    from sheets_sync.report import headline
+    from sheets_sync.summary import Summary
+    from sheets_sync.sync import SyncResult
+
+    findings = [
+        Finding("RACI-NO-A", "RACI", "T1", "m", severity=Severity.ERROR),
+        Finding("KPI-STALE", "KPIs", "K1", "m", severity=Severity.WARNING),
+    ]
+    result = SyncResult("book.xlsx", dt.date(2026, 11, 27), findings, {}, Summary(),
+                        [CellUpdate("KPIs", 1, 1, "x")], [], dry_run=False)
+    assert headline(result) == (
+        "book.xlsx as of 2026-11-27: 1 cell changed; 1 error, 1 warning, 0 info"
+    )
+    result.dry_run = True
+    assert headline(result) == (
+        "book.xlsx as of 2026-11-27: 1 cell would change (dry run, nothing written); "
+        "1 error, 1 warning, 0 info"
+    )
