@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from sheets_sync.a1 import a1, quote_tab
-from sheets_sync.backends.xlsx_package import (
+from sheets_sync.backends.xlsx_package_kinds import part_kind, part_name
+from sheets_sync.backends.xlsx_package_model import (
     CellError,
     CellInfo,
     CellPos,
@@ -26,7 +27,6 @@ from sheets_sync.backends.xlsx_package import (
     SheetFeatures,
     Value,
 )
-from sheets_sync.backends.xlsx_package_kinds import part_kind, part_name
 
 __all__ = ["HARMLESS_PARTS", "Loss", "compare", "describe", "is_harmless"]
 

@@ -37,6 +37,8 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
+from tests.cli.conftest import ISOLATED
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "real_workbooks"
 MANIFEST = CORPUS / "manifest.tsv"
@@ -56,16 +58,6 @@ HUNG_SECONDS = 180
 TRACEBACK = "Traceback (most recent call last)"
 #: Exit codes of the command line (sheets_sync/cli/__init__.py).
 OK, FAILED, USAGE, UNEXPECTED, TRY_LATER = 0, 1, 2, 3, 75
-#: Variables a run must not take from the machine it runs on.
-ISOLATED = (
-    "SHEETS_SYNC_CONFIG",
-    "SHEETS_SYNC_TIMEZONE",
-    "SHEETS_SYNC_LOCALE",
-    "SHEETS_SYNC_TEMPLATE",
-    "FORCE_COLOR",
-    "TTY_COMPATIBLE",
-    "NO_COLOR",
-)
 
 
 def corpus_files() -> list[Path]:
