@@ -17,15 +17,16 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def headline(result: SyncResult) -> str:
-    """One line: what was synced, as of when, what changed, how many findings."""
+def headline(result: SyncResult, workbook: str | None = None) -> str:
+    """One line: what was synced (``workbook``, else its identity), as of when, what
+    changed, how many findings."""
     if result.dry_run:
         action = f"{plural(result.cells_changed, 'cell')} would change (dry run, nothing written)"
     else:
         action = f"{plural(result.cells_changed, 'cell')} changed"
     errors, warnings, infos = (result.count(s) for s in Severity)
     return (
-        f"{result.workbook} as of {result.as_of.isoformat()}: {action}; "
+        f"{workbook or result.workbook} as of {result.as_of.isoformat()}: {action}; "
         f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {infos} info"
     )
 
@@ -69,6 +70,7 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
             }
             for f in result.findings
         ],
+        "changes": [change.to_dict() for change in result.changes],
         **({"notes": result.notes} if result.notes else {}),
     }
 

@@ -91,6 +91,14 @@ def _identity(f: Finding) -> tuple[str, str, str, str]:
     return (f.rule, f.tab, key, column.casefold())
 
 
+def is_new(
+    f: Finding, previous: dict[tuple[str, str, str, str], dt.date], as_of: dt.date
+) -> bool:
+    """Whether ``f`` was not on the Issues tab before (its First seen starts at as_of)."""
+    old = previous.get(_identity(f))
+    return old is None or old > as_of
+
+
 def first_seen_for(
     findings: list[Finding], previous: dict[tuple[str, str, str, str], dt.date], as_of: dt.date
 ) -> dict[tuple[str, str, str, str], dt.date]:

@@ -15,6 +15,7 @@ from sheets_sync.backends.base import (
     Plan,
     WorkbookData,
 )
+from sheets_sync.changes import Change, changes_of
 from sheets_sync.coerce import Locale
 from sheets_sync.config import Config
 from sheets_sync.diff import format_of, grid_updates, plan_provision, same_value
@@ -31,6 +32,7 @@ from sheets_sync.summary import (
     dashboard_grid,
     first_seen_for,
     fit,
+    is_new,
     issues_grid,
     previous_first_seen,
     summarize,
@@ -69,6 +71,10 @@ class SyncResult:
     replans: int = 0
     #: what the reader should know beyond the findings (e.g. why a save would be refused)
     notes: list[str] = field(default_factory=list)
+    #: each update with the value read there (same order as ``updates``)
+    changes: list[Change] = field(default_factory=list)
+    #: identities of the findings the workbook's Issues tab did not hold before this sync
+    new: set[tuple[str, str, str, str]] = field(default_factory=set)
 
     @property
     def cells_changed(self) -> int:
@@ -193,7 +199,8 @@ def plan_sync(
     generated = generated_tabs(template, data, backend, names)
     issues_name = generated.names[ISSUES]
     issues_tab = data.tab(issues_name) if generated.usable(ISSUES) else None
-    first_seen = first_seen_for(analysis.findings, previous_first_seen(issues_tab, data), as_of)
+    previous = previous_first_seen(issues_tab, data)
+    first_seen = first_seen_for(analysis.findings, previous, as_of)
     summary = summarize(analysis)
     if generated.usable(ISSUES):
         issue_formats = [format_of(c) for c in template.table(ISSUES).columns]
@@ -222,6 +229,8 @@ def plan_sync(
         updates=updates,
         restored=list(plan.steps),
         dry_run=True,
+        changes=changes_of(data, updates, plan.header_cells),
+        new={f.identity for f in analysis.findings if is_new(f, previous, as_of)},
     )
     return result, plan
 

@@ -18,6 +18,7 @@ from sheets_sync.cli.options import (
     workbook_options,
 )
 from sheets_sync.cli.output import Output, worst
+from sheets_sync.errors import SheetsSyncError
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, WorkbookConfig
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 @json_option
 @fail_on_option(None)
 @click.option("-q", "--quiet", is_flag=True, help="Plain output; only the headline, on errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="In cron output, list every finding, not only new ones."
+)
 @pass_output
 def sync_cmd(
     out: Output,
@@ -42,6 +46,7 @@ def sync_cmd(
     as_json: bool,
     fail_on: str | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Sync a workbook: validate, compute, write what changed.
 
@@ -49,16 +54,26 @@ def sync_cmd(
     exactly the cells whose value changed.
     Findings are data, not failures: the exit code is 0 unless --fail-on matches or
     the sync could not run (75: the workbook is open in an editor or another sync
-    holds its lock; try again later). Nothing is written with --dry-run.
+    holds its lock; try again later). Nothing is written with --dry-run, which lists
+    what would change. When stdout is not a terminal (cron), each headline starts with
+    the time and only findings new since the last sync are listed (all with --verbose).
     """
     out.quiet = out.quiet or quiet or as_json
     if every and (selection.name or selection.workbook):
         raise click.UsageError("--all syncs every configured workbook; not with --name/--workbook")
-    config, _ = selection.load()
-    workbooks = selection.workbooks(config, every=every)
+    try:
+        config, _ = selection.load()
+        workbooks = selection.workbooks(config, every=every)
+        if not every:
+            result = _sync_one(out, config, workbooks[0], as_of, dry_run)
+    except SheetsSyncError as exc:
+        if not as_json:
+            raise
+        code = out.exit_code_for(exc)
+        out.json({"error": out.with_options(str(exc)), "exit_code": code})
+        raise click.exceptions.Exit(code) from None
     if not every:
-        result = _sync_one(out, config, workbooks[0], as_of, dry_run)
-        _show(out, result, as_json)
+        _show(out, result, as_json, _name(selection, workbooks[0]), verbose)
         raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on))
     codes: list[int] = []
     results: list[dict[str, Any]] = []
@@ -77,7 +92,7 @@ def sync_cmd(
 
             results.append(to_dict(result))
         else:
-            _show(out, result, as_json=False)
+            _show(out, result, False, _name(selection, wb), verbose)
         codes.append(fail_on_code(out, result.findings, fail_on))
     if as_json:
         out.json(results)
@@ -99,25 +114,47 @@ def _sync_one(
         backend.close()
 
 
-def _show(out: Output, result: SyncResult, as_json: bool) -> None:
+def now() -> dt.datetime:
+    """This moment in local time, with its offset (the clock cron headlines show)."""
+    return dt.datetime.now().astimezone()
+
+
+def _name(selection: Selection, wb: WorkbookConfig) -> str | None:
+    """How cron output names a workbook: its config name (None: its identity, a path)."""
+    return None if selection.workbook else wb.name
+
+
+def _show(
+    out: Output, result: SyncResult, as_json: bool, name: str | None, verbose: bool
+) -> None:
+    from sheets_sync.cli.changes import change_lines
     from sheets_sync.findings import Severity
     from sheets_sync.report import headline, render
 
     if as_json:
         out.json(render(result, "json"))
         return
+    cron = not out.is_terminal
+    line = headline(result)
+    if cron:
+        line = f"{now().isoformat(timespec='seconds')} {headline(result, name)}"
     if out.quiet:
         if result.count(Severity.ERROR):
-            out.print(headline(result))
+            out.print(line)
         return
-    out.print(headline(result))
+    out.print(line)
     if result.restored and out.rich:
         out.info(f"Restored: {'; '.join(result.restored)}", style="dim")
     if result.dry_run:
+        for change in change_lines(result.changes):
+            out.print(change)
         more = "... {n} more (`sheets-sync report` lists them all)"
     else:
         more = "... {n} more in the Issues tab"
-    show_findings(out, result.findings, more=more)
+    findings = result.findings
+    if cron and not verbose:
+        findings = [f for f in findings if f.identity in result.new]
+    show_findings(out, findings, more=more)
 
 
 __all__ = ["sync_cmd"]

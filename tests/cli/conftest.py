@@ -14,6 +14,9 @@ from click.testing import CliRunner, Result
 from sheets_sync.cli import cli
 
 AS_OF = dt.date(2026, 11, 27)
+#: The moment cron headlines show (``sheets_sync.cli.sync.now`` in every CLI test).
+NOW = dt.datetime(2026, 12, 6, 4, 40, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+STAMP = "2026-12-06T04:40:00+01:00"
 #: Environment variables a test run must not inherit from the machine.
 ISOLATED = (
     "SHEETS_SYNC_CONFIG",
@@ -34,6 +37,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ISOLATED:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SHEETS_SYNC_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr("sheets_sync.cli.sync.now", lambda: NOW)
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

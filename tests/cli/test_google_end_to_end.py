@@ -60,7 +60,9 @@ def test_provision_then_sync_from_the_command_line(served: tuple[FakeGoogle, str
 
     synced = cli(root, tmp_path, "sync", "--as-of", AS_OF)
     assert synced.returncode == 0, synced.stderr
-    assert re.match(rf"google:{sid} as of {AS_OF}: [1-9]\d* cells changed", synced.stdout)
+    # cron (not a terminal): the time, then the workbook's name in the config
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+    assert re.match(rf"{stamp} acme as of {AS_OF}: [1-9]\d* cells changed", synced.stdout)
 
     fake.reset_stats()
     again = cli(root, tmp_path, "provision")

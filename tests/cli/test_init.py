@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sheets_sync.config import load_config
 
-from .conftest import Invoke
+from .conftest import STAMP, Invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_init_then_provision_and_sync(invoke: Invoke, home: Path) -> None:
     assert invoke("provision").exit_code == 0
     result = invoke("sync", "--as-of", "2026-11-27")
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{home / 'team.xlsx'} as of 2026-11-27: ")
+    assert result.stdout.startswith(f"{STAMP} team as of 2026-11-27: ")
 
 
 def test_init_rejects_a_non_xlsx_workbook(invoke: Invoke, home: Path) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sheets_sync.lock import workbook_lock
 
-from .conftest import AS_OF, Invoke, copy_to, screen, write_config
+from .conftest import AS_OF, STAMP, Invoke, copy_to, screen, write_config
 
 HEADLINE = re.compile(
-    r"^(?P<wb>\S+) as of 2026-11-27: (?P<cells>\d+) cells? (?P<how>changed|would change)"
+    r"^(?:(?P<stamp>\S+T\S+) )?(?P<wb>\S+) as of 2026-11-27: "
+    r"(?P<cells>\d+) cells? (?P<how>changed|would change)"
     r"(?: \(dry run, nothing written\))?; "
     r"(?P<e>\d+) errors?, (?P<w>\d+) warnings?, (?P<i>\d+) info$"
 )
@@ -20,12 +21,15 @@ HEADLINE = re.compile(
 def test_sync_prints_the_headline_then_errors_and_warnings_in_cron(
     invoke: Invoke, demo_xlsx: Path
 ) -> None:
-    result = invoke("sync", "--workbook", "partnership.xlsx", "--as-of", AS_OF.isoformat())
+    result = invoke(
+        "sync", "--workbook", "partnership.xlsx", "--as-of", AS_OF.isoformat(), "--verbose"
+    )
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     match = HEADLINE.match(lines[0])
     assert match, lines[0]
+    assert match["stamp"] == STAMP
     assert match["wb"] == "partnership.xlsx"
     assert match["how"] == "changed"
     errors, warnings = int(match["e"]), int(match["w"])
@@ -72,7 +76,7 @@ def test_json_prints_only_json(invoke: Invoke, demo_xlsx: Path) -> None:
 
 def test_fail_on(invoke: Invoke, demo_xlsx: Path, clean_xlsx: Path) -> None:
     base = ("sync", "--workbook", "partnership.xlsx", "--as-of", "2026-11-27")
-    result = invoke(*base, "--fail-on", "error")
+    result = invoke(*base, "--fail-on", "error", "--verbose")
     assert result.exit_code == 1
     errors = sum(1 for line in result.stdout.splitlines() if line.startswith("error "))
     assert result.stderr == f"Error: --fail-on error: {errors} errors\n"
@@ -143,16 +147,16 @@ def test_config_file_name_and_all(invoke: Invoke, home: Path, demo_xlsx: Path,
     write_config(home / "sheets-sync.toml", ("demo", "partnership.xlsx"), ("clean", "clean.xlsx"))
     result = invoke("sync", "--as-of", "2026-11-27")
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{demo_xlsx} as of 2026-11-27")
+    assert result.stdout.startswith(f"{STAMP} demo as of 2026-11-27")
     result = invoke("sync", "--name", "clean", "--as-of", "2026-11-27")
-    assert result.stdout.startswith(f"{clean_xlsx} as of 2026-11-27")
+    assert result.stdout.startswith(f"{STAMP} clean as of 2026-11-27")
     result = invoke("sync", "--name", "nope")
     assert result.exit_code == 2
     assert "no workbook named 'nope' (configured: demo, clean)" in result.stderr
     result = invoke("sync", "--all", "--as-of", "2026-11-27")
     assert result.exit_code == 0
     heads = [line for line in result.stdout.splitlines() if " as of 2026-11-27: " in line]
-    assert [h.split(" as of ")[0] for h in heads] == [str(demo_xlsx), str(clean_xlsx)]
+    assert [h.split(" as of ")[0] for h in heads] == [f"{STAMP} demo", f"{STAMP} clean"]
 
 
 def test_all_continues_past_failures_and_exits_with_the_worst(
@@ -168,7 +172,7 @@ def test_all_continues_past_failures_and_exits_with_the_worst(
     assert result.exit_code == 1  # a failure outranks "try later"
     assert f"Error: missing: {home / 'missing.xlsx'} does not exist" in result.stderr
     assert "Error: other: another sheets-sync run holds the lock" in result.stderr
-    assert result.stdout.startswith(f"{clean_xlsx} as of 2026-11-27: ")
+    assert result.stdout.startswith(f"{STAMP} clean as of 2026-11-27: ")
     result = invoke("sync", "--all", "--json", "--as-of", "2026-11-27")
     data = json.loads(result.stdout)
     assert [d["workbook"] for d in data] == [str(home / "missing.xlsx"), str(clean_xlsx),
@@ -186,4 +190,4 @@ def test_config_from_the_environment(invoke: Invoke, home: Path, clean_xlsx: Pat
     config = write_config(home.parent / "elsewhere.toml", ("clean", str(clean_xlsx)))
     result = invoke("sync", "--as-of", "2026-11-27", env={"SHEETS_SYNC_CONFIG": str(config)})
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{clean_xlsx} as of 2026-11-27: ")
+    assert result.stdout.startswith(f"{STAMP} clean as of 2026-11-27: ")
