@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from sheets_sync.a1 import column_letter
+from sheets_sync.a1 import column_letter, split_ref, tab_key
 from sheets_sync.backends.base import (
     Backend,
     CellFormat,
@@ -24,8 +25,9 @@ from sheets_sync.backends.base import (
     Validation,
     WorkbookData,
 )
+from sheets_sync.findings import RECORD_RULES, Finding
 from sheets_sync.generated import conflict_message, generated_tabs
-from sheets_sync.layout import missing
+from sheets_sync.layout import mark_ranges, mark_steps, missing
 from sheets_sync.tables import header_row, is_misheaded
 from sheets_sync.templates import ColumnSpec, TableSpec, Template, normalize_header
 
@@ -63,8 +65,16 @@ def same_value(old: CellValue, new: CellValue) -> bool:
     return type(old) is type(new) and old == new
 
 
+_DISPLAY_FORMATS: dict[str, CellFormat] = {
+    "integer": "integer", "decimal": "decimal", "percent": "percent", "date": "date",
+}
+
+
 def format_of(spec: ColumnSpec) -> CellFormat:
-    """How a column's values are shown."""
+    """How a column's values are shown: its declared ``format``, else as its type implies."""
+    declared = _DISPLAY_FORMATS.get(spec.format or "")
+    if declared is not None:
+        return declared
     if spec.type == "date":
         return "date"
     if spec.type == "percent":
@@ -173,6 +183,8 @@ def layout_for(
     formats: list[tuple[int, CellFormat]] = []
     widths: list[tuple[int, float]] = []
     notes: list[tuple[int, str]] = []
+    wrap: list[int] = []
+    center: list[int] = []
     for c in spec.columns:
         if c.norm not in cols:
             continue
@@ -186,6 +198,10 @@ def layout_for(
             widths.append((col, float(width)))
         if c.computed:
             notes.append((col, COMPUTED_NOTE))
+        if c.wrap:
+            wrap.append(col)
+        if c.center:
+            center.append(col)
     for col in role_columns:
         validations.append(Validation(col, template.enum("raci").values))
         widths.append((col, ROLE_WIDTH))
@@ -200,7 +216,34 @@ def layout_for(
         rules=tuple(_layout_rules(template, spec, cols, len(headers), role_columns)),
         notes=tuple(notes),
         formats=tuple(formats),
+        wrap=tuple(wrap),
+        center=tuple(center),
+        print_pages_tall=spec.print_pages_tall,
     )
+
+
+def _marks(
+    spec: TableSpec,
+    positions: Mapping[str, int],
+    role_columns: Iterable[int],
+    findings: Sequence[Finding],
+) -> tuple[str, ...]:
+    """The cells of a tab holding a value to fix: findings' cells in columns people type in.
+
+    A cell is marked when a finding points at it in a data row, in one of the template's
+    input columns or a RACI role column; computed columns, headers and tab-level findings
+    are not values anyone typed.
+    """
+    inputs = {positions[c.norm] for c in spec.columns if not c.computed and c.norm in positions}
+    inputs.update(role_columns)
+    cells: set[tuple[int, int]] = set()
+    for f in findings:
+        if not f.cell or f.rule in RECORD_RULES or tab_key(f.tab) != tab_key(spec.name):
+            continue
+        where = split_ref(f.cell)
+        if where is not None and where[0] >= 1 and where[1] in inputs:
+            cells.add(where)
+    return mark_ranges(cells)
 
 
 def _misheaded_step(spec: TableSpec, name: str, raw: RawTab) -> str:
@@ -245,6 +288,18 @@ def _add_columns(
     return added
 
 
+def _renamed_copy(
+    template: Template, spec: TableSpec, data: WorkbookData, names: Mapping[str, str]
+) -> str | None:
+    """The tab a person renamed ``spec``'s tab to, when one holds its headers."""
+    from sheets_sync.dependencies import look_alike
+
+    if spec.kind != "table":
+        return None
+    claimed = [*names.values(), *(s.name for s in template.tables)]
+    return look_alike(spec, data, claimed)
+
+
 def plan_provision(
     template: Template,
     data: WorkbookData,
@@ -253,6 +308,7 @@ def plan_provision(
     role_columns: Mapping[str, Sequence[int]] | None = None,
     for_sync: bool = False,
     tab_names: Mapping[str, str] | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> Plan:
     """What the workbook lacks of the template: tabs, columns, formatting, the marker.
 
@@ -261,6 +317,9 @@ def plan_provision(
     ``tab_names`` renames generated tabs (template tab name -> the workbook's).
     A person's tab with a generated tab's name is left alone and listed in
     ``plan.conflicts``.
+    ``findings`` (a sync's) say which cells of people's tabs hold a value to fix: each
+    tab's mark on them is set to those cells (``plan.marks``); without them marks are
+    left as they are.
     """
     plan = Plan(template=template.name, version=template.version)
     generated = generated_tabs(template, data, backend, tab_names)
@@ -285,6 +344,16 @@ def plan_provision(
                 plan.steps.append(_misheaded_step(spec, name, raw))
             continue
         if raw is None:
+            twin = None if for_sync else _renamed_copy(template, spec, data, generated.names)
+            if twin is not None:
+                # Adding an empty tab would strand the data a person moved to ``twin``.
+                plan.layouts.append(layout_for(template, spec, name, headers, positions))
+                plan.steps.append(
+                    f"not adding tab {name!r}: tab {twin!r} holds its headers; rename it back "
+                    f"to {name!r} (to start an empty {name!r} instead, add a blank tab of "
+                    "that name and provision again)"
+                )
+                continue
             plan.add_tabs.append(name)
             plan.steps.append(f"add tab {name!r}")
         added = _add_columns(plan, spec, name, raw, headers, positions, for_sync=for_sync)
@@ -295,11 +364,22 @@ def plan_provision(
             )
         roles = (role_columns or {}).get(spec.name, ())
         layout = layout_for(template, spec, name, headers, positions, roles)
+        if findings is not None and raw is not None and spec.kind == "table":
+            layout = replace(
+                layout,
+                marks=_marks(spec, positions, roles, findings),
+                mark_fill=template.colors.get("other", {}).get("bad_value", layout.mark_fill),
+            )
         plan.layouts.append(layout)
+        facts = backend.formatting_of(name) if raw is not None else None
+        marking = mark_steps(layout, facts)
+        if marking:
+            plan.marks.append(layout)
+            plan.mark_steps.extend(f"{name!r}: {what}" for what in marking)
         if raw is None or added:
             plan.formatting.append(layout)
             continue
-        lacking = missing(layout, backend.formatting_of(name))
+        lacking = missing(layout, facts)
         if lacking:
             plan.formatting.append(layout)
             plan.steps.extend(f"{name!r}: restore {what}" for what in lacking)

@@ -61,6 +61,13 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     "the Start date). Blank for maintain KPIs and before the first reading.",
     ("KPIs", "Status"): "Achieved, Overdue, No data, Stale, then On track, At risk or Off "
     "track by pace: the first rule that applies.",
+    ("People", "Accountable for"): "How many RACI tasks name this person (or a Role they "
+    "hold) A or A/R.",
+    ("People", "Responsible for"): "How many RACI tasks name this person (or a Role they "
+    "hold) R or A/R.",
+    ("People", "KPIs needing attention"): "How many KPIs this person owns whose Status is "
+    "not On track or Achieved (blank statuses count: their inputs need fixing).",
+    ("People", "Open findings"): "How many rows of the Issues tab name this person as Owner.",
     ("RACI", "Accountable"): "The headers of the row's role columns marked A or A/R, comma "
     "separated.",
     ("RACI", "Responsible"): "The headers of the row's role columns marked R or A/R, comma "
@@ -71,15 +78,20 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     ("Issues", "Cell"): "A link to the cell concerned (A1 for a finding about a whole tab).",
     ("Issues", "Key"): "The row's id, `K12 @ 2026-06-29` on KPI Log and Reviews rows, or the "
     "column or tab concerned.",
+    ("Issues", "Owner"): "Who must act: the KPI's Owner (for a KPI and its readings), the "
+    "goal's Owner (for a goal and its reviews), the task's Accountable (or, when a task has "
+    "no Accountable or several, its goal's Owner), the person themself on People. Always a "
+    "Person in People; blank for findings about a tab or column.",
     ("Issues", "Message"): "What is wrong and what to do.",
     ("Issues", "First seen"): "The as-of date of the first sync that reported this finding; "
     "kept for as long as the finding is reported.",
     ("Issues", "Age (days)"): "Days from First seen to the as-of date.",
-    ("Dashboard", "Metric"): "What is counted: KPIs and goals by status, goals by status per "
+    ("Dashboard", "Metric"): "What is counted: KPIs and goals by status, goals per "
     "Organization, reviews overdue or never held, tasks without exactly one Accountable, "
     "findings by rule.",
     ("Dashboard", "Value"): "The count (on the first row, the as-of date).",
-    ("Dashboard", "Detail"): "Which goals or tasks, where a list helps.",
+    ("Dashboard", "Detail"): "What the count counts: the KPI, goal or task ids (the first "
+    "twelve, then how many more), or an Organization's goals by status.",
 }
 _ISSUES_TEXT = "The rule ids of the row's findings, most severe first."
 

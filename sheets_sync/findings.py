@@ -57,6 +57,10 @@ RULES: dict[str, Severity] = {
     "SECURITY-EXTERNAL-FORMULA": Severity.WARNING,
 }
 
+#: Rules about a record as a whole: their cell (the record's key) shows where the record
+#: is, not a value to fix, so the cell is not marked (a Goal without a KPI is fixed in KPIs).
+RECORD_RULES = frozenset({"GOAL-NO-KPI"})
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -70,6 +74,7 @@ class Finding:
     column: str = ""  # header of the column concerned, part of the identity
     severity: Severity = field(default=Severity.ERROR)
     row: int = 0  # 0-based grid row, for sorting; 0 for tab-level findings
+    owner: str = ""  # the person who must act on it (People's spelling), "" when nobody is
 
     @property
     def identity(self) -> tuple[str, str, str, str]:

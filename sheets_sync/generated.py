@@ -36,9 +36,13 @@ def _blank(raw: RawTab) -> bool:
 
 
 def _has_generated_header(spec: TableSpec, raw: RawTab) -> bool:
-    wanted = [c.norm for c in spec.columns]
-    have = [normalize_header("" if v is None else str(v)) for v in raw.header[: len(wanted)]]
-    return have == wanted
+    """Whether row 1 is the header this template version, or an earlier one, generated."""
+    for headers in (tuple(c.header for c in spec.columns), *spec.earlier_headers):
+        wanted = [normalize_header(h) for h in headers]
+        have = [normalize_header("" if v is None else str(v)) for v in raw.header[: len(wanted)]]
+        if have == wanted:
+            return True
+    return False
 
 
 def generated_tabs(

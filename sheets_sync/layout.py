@@ -23,6 +23,12 @@ COMPUTED_FILL = "D9D9D9"
 #: Two colours this close (per channel, out of 255) are the same colour.
 COLOUR_TOLERANCE = 2
 
+#: The formula of the tool's mark on cells holding a value to fix: always true, of a
+#: shape no other rule has, so the tool knows its own mark wherever it finds it.
+MARK_FORMULA = 'LEN("sheets-sync: value to fix")>0'
+#: A step names this many of a tab's marked ranges (the Issues tab lists them all).
+MARKS_SHOWN = 6
+
 _CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?\d+")
 _QUOTED = re.compile(r'("(?:[^"]|"")*")')
 _PREFIXES = re.compile(r"_xl(?:fn|ws)\.", re.IGNORECASE)
@@ -93,6 +99,59 @@ def same_ranges(found: str, wanted: str, columns: int | None = None) -> bool:
         if h.bottom is not None and h.bottom != w.bottom:
             return False
     return True
+
+
+def is_mark(formula: str) -> bool:
+    """Whether a conditional format's formula is the tool's mark on values to fix."""
+    return normalize_formula(formula) == normalize_formula(MARK_FORMULA)
+
+
+def mark_rule(layout: TabLayout) -> ConditionalRule | None:
+    """The conditional format marking the layout's cells to fix; None when there are none."""
+    if not layout.marks:
+        return None
+    return ConditionalRule(" ".join(layout.marks), MARK_FORMULA, layout.mark_fill)
+
+
+def mark_ranges(cells: set[tuple[int, int]]) -> tuple[str, ...]:
+    """0-based (row, col) cells as A1 ranges, a column's adjacent cells together: ``C5:C7``."""
+    out: list[str] = []
+    for row, col in sorted(cells, key=lambda c: (c[1], c[0])):
+        letter = column_letter(col)
+        if out and (row - 1, col) in cells:
+            first = out[-1].partition(":")[0]
+            out[-1] = f"{first}:{letter}{row + 1}"
+        else:
+            out.append(f"{letter}{row + 1}")
+    return tuple(out)
+
+
+def mark_steps(layout: TabLayout, facts: TabFormatting | None) -> list[str]:
+    """What of the layout's marks on values to fix the tab lacks (or holds no longer)."""
+    if layout.marks is None or facts is None:
+        return []
+    found = [r for r in facts.rules if is_mark(r.formula)]
+    wanted = " ".join(layout.marks)
+    if not layout.marks:
+        return ["clear the marks of fixed cells"] if found else []
+    if (
+        len({r.range_a1 for r in found}) == 1
+        and same_ranges(found[0].range_a1, wanted)
+        and all(same_colour(r.fill, layout.mark_fill) for r in found)
+    ):
+        return []
+    count = sum(_cell_count(part) for part in layout.marks)
+    shown = ", ".join(layout.marks[:MARKS_SHOWN]) + (
+        ", ..." if len(layout.marks) > MARKS_SHOWN else ""
+    )
+    return [f"mark {count} cell{'s' if count != 1 else ''} to fix: {shown}"]
+
+
+def _cell_count(a1: str) -> int:
+    box = parse_range(a1)
+    if box is None or box.bottom is None or box.right is None:
+        return 1
+    return (box.bottom - box.top + 1) * (box.right - box.left + 1)
 
 
 def has_dropdown(facts: TabFormatting, wanted: Validation) -> bool:

@@ -46,6 +46,7 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
         "wrote": result.wrote,
         "cells_changed": result.cells_changed,
         "restored": result.restored,
+        "marked": result.marked,
         "counts": {sev.label: result.count(sev) for sev in Severity},
         "summary": {
             "kpis_by_status": s.kpis,
@@ -64,6 +65,7 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
                 "cell": f.cell,
                 "key": f.key,
                 "column": f.column,
+                "owner": f.owner or None,
                 "message": f.message,
                 "first_seen": result.first_seen[f.identity].isoformat(),
                 "age_days": (result.as_of - result.first_seen[f.identity]).days,

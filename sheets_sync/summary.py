@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 #: cell 50,000, and either refuses more (Google answers 400). Longer text is cut to fit.
 CELL_TEXT_LIMIT = 32_767
 ISSUES, DASHBOARD = "Issues", "Dashboard"
+#: A Dashboard detail lists this many ids, then says how many more.
+DETAIL_ITEMS = 12
 STATUS_ORDER = ("Achieved", "On track", "At risk", "Off track", "Overdue", "Stale", "No data")
 
 
@@ -39,6 +41,10 @@ class Summary:
     reviews_never: list[str] = field(default_factory=list)
     tasks_not_one_a: list[str] = field(default_factory=list)
     by_rule: dict[str, int] = field(default_factory=dict)
+    #: status -> the KPI / goal ids with it; rule id -> the keys of its findings
+    kpi_keys: dict[str, list[str]] = field(default_factory=dict)
+    goal_keys: dict[str, list[str]] = field(default_factory=dict)
+    rule_keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 def fit(value: CellValue) -> CellValue:
@@ -127,10 +133,20 @@ def issues_grid(
             cell = Link(f.cell or "A1", tab.name, f.cell or "A1")
         first = first_seen[f.identity]
         rows.append(
-            [f.severity.label, f.rule, f.tab, cell, fit(f.key), fit(f.message), first,
-             (as_of - first).days]
+            [f.severity.label, f.rule, f.tab, cell, fit(f.key), f.owner or None,
+             fit(f.message), first, (as_of - first).days]
         )
     return rows
+
+
+def _keys_by_status(analysis: Analysis, tab: str) -> dict[str, list[str]]:
+    table = analysis.context.tables.get(tab)
+    out: dict[str, list[str]] = {}
+    if table is None or not table.present:
+        return out
+    for index, status in analysis.outcome.statuses.get(tab, {}).items():
+        out.setdefault(status, []).append(table.key(index))
+    return out
 
 
 def summarize(analysis: Analysis) -> Summary:
@@ -141,6 +157,8 @@ def summarize(analysis: Analysis) -> Summary:
     goal_status = outcome.statuses.get("Goals", {})
     summary.kpis = dict(Counter(kpi_status.values()))
     summary.goals = dict(Counter(goal_status.values()))
+    summary.kpi_keys = _keys_by_status(analysis, "KPIs")
+    summary.goal_keys = _keys_by_status(analysis, "Goals")
     goals = ctx.tables.get("Goals")
     people = ctx.tables.get("People")
     orgs: dict[str, str] = {}
@@ -155,6 +173,9 @@ def summarize(analysis: Analysis) -> Summary:
             by_org[status] = by_org.get(status, 0) + 1
     for f in analysis.findings:
         summary.by_rule[f.rule] = summary.by_rule.get(f.rule, 0) + 1
+        keys = summary.rule_keys.setdefault(f.rule, [])
+        if f.key not in keys:
+            keys.append(f.key)
         if f.rule == "REVIEW-OVERDUE":
             summary.reviews_overdue.append(f.key)
         elif f.rule == "REVIEW-NEVER":
@@ -164,38 +185,53 @@ def summarize(analysis: Analysis) -> Summary:
     return summary
 
 
+def listing(keys: list[str], most: int = DETAIL_ITEMS) -> str:
+    """``K1, K2, K3``; past ``most`` items, ``K1, …, K10 and 5 more``."""
+    if len(keys) <= most:
+        return ", ".join(keys)
+    return f"{', '.join(keys[:most])} and {len(keys) - most} more"
+
+
+def _split(counts: dict[str, int]) -> str:
+    return ", ".join(f"{s} {counts[s]}" for s in STATUS_ORDER if counts.get(s))
+
+
 def dashboard_grid(template: Template, summary: Summary, as_of: dt.date) -> list[list[CellValue]]:
-    """The Dashboard tab: as-of date, counts by status, and what needs attention."""
+    """The Dashboard tab, one page: each count with the ids it counts beside it.
+
+    Sections: as-of date; KPIs and goals by status; goals per Organization (one row
+    each, split by status); reviews and tasks that need attention; findings by rule.
+    """
     rows: list[list[CellValue]] = [[c.header for c in template.table(DASHBOARD).columns]]
     rows.append(["Synced as of", as_of, f"template {template.name} {template.version}"])
+    for title, counts, keys in (
+        ("KPIs by status", summary.kpis, summary.kpi_keys),
+        ("Goals by status", summary.goals, summary.goal_keys),
+    ):
+        rows.append([])
+        rows.append([title, sum(counts.values()), ""])
+        rows.extend(
+            [f"  {s}", counts.get(s, 0), listing(keys.get(s, []))] for s in STATUS_ORDER
+        )
     rows.append([])
-    rows.append(["KPIs by status", sum(summary.kpis.values()), ""])
-    rows.extend([f"  {s}", summary.kpis.get(s, 0), ""] for s in STATUS_ORDER)
-    rows.append([])
-    rows.append(["Goals by status", sum(summary.goals.values()), ""])
-    rows.extend([f"  {s}", summary.goals.get(s, 0), ""] for s in STATUS_ORDER)
-    rows.append([])
-    rows.append(["Goals by status per Organization", None, ""])
+    rows.append(
+        ["Goals per Organization", sum(sum(c.values()) for c in summary.goals_by_org.values()),
+         "by status"]
+    )
     for org in sorted(summary.goals_by_org):
         counts = summary.goals_by_org[org]
-        for s in STATUS_ORDER:
-            if counts.get(s):
-                rows.append([f"  {org}: {s}", counts[s], ""])
+        rows.append([f"  {org}", sum(counts.values()), _split(counts)])
     rows.append([])
-    rows.append(
-        ["Reviews overdue", len(summary.reviews_overdue), ", ".join(summary.reviews_overdue)]
-    )
-    rows.append(
-        ["Reviews never held", len(summary.reviews_never), ", ".join(summary.reviews_never)]
-    )
-    rows.append(
-        [
-            "Tasks without exactly one Accountable",
-            len(summary.tasks_not_one_a),
-            ", ".join(summary.tasks_not_one_a),
-        ]
-    )
+    for title, items in (
+        ("Reviews overdue", summary.reviews_overdue),
+        ("Reviews never held", summary.reviews_never),
+        ("Tasks without exactly one Accountable", summary.tasks_not_one_a),
+    ):
+        rows.append([title, len(items), listing(items)])
     rows.append([])
     rows.append(["Findings by rule", sum(summary.by_rule.values()), ""])
-    rows.extend([f"  {rule}", n, ""] for rule, n in sorted(summary.by_rule.items()))
+    rows.extend(
+        [f"  {rule}", n, listing(summary.rule_keys.get(rule, []))]
+        for rule, n in sorted(summary.by_rule.items())
+    )
     return [[fit(("" if v is None else v) if i == 2 else v) for i, v in enumerate(r)] for r in rows]

@@ -18,12 +18,23 @@ from sheets_sync.backends.base import (
 from sheets_sync.changes import Change, changes_of
 from sheets_sync.coerce import Locale
 from sheets_sync.config import Config
+from sheets_sync.dependencies import (
+    describe,
+    held_columns,
+    held_rules,
+    held_statuses,
+    look_alike,
+    missing_tab_message,
+    reword,
+    unusable,
+)
 from sheets_sync.diff import format_of, grid_updates, plan_provision, same_value
 from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.findings import Finding, Severity, sort_findings
 from sheets_sync.formulas import formula_findings
 from sheets_sync.generated import generated_tabs
 from sheets_sync.rules import Context, Outcome, run_rules
+from sheets_sync.rules.owners import assign_owners, workload
 from sheets_sync.rules.raci import role_columns
 from sheets_sync.summary import (
     DASHBOARD,
@@ -53,6 +64,8 @@ class Analysis:
     outcome: Outcome
     findings: list[Finding]
     role_columns: dict[str, list[int]]
+    #: (tab, computed header) -> the unusable tab it is computed from: left as it is
+    held: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,6 +88,8 @@ class SyncResult:
     changes: list[Change] = field(default_factory=list)
     #: identities of the findings the workbook's Issues tab did not hold before this sync
     new: set[tuple[str, str, str, str]] = field(default_factory=set)
+    #: how the marks on cells holding a value to fix change, one phrase per tab
+    marked: list[str] = field(default_factory=list)
 
     @property
     def cells_changed(self) -> int:
@@ -109,6 +124,7 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
             data.computed_columns[table.raw.name] = {c for c in cols if c is not None}
     ctx = Context(template=template, tables=tables, as_of=as_of, rules=config.rules)
     outcome = run_rules(ctx)
+    held = _hold(data, template, config, tables, outcome)
     for table in tables.values():
         outcome.findings.extend(formula_findings(table))
     roles: dict[str, list[int]] = {}
@@ -116,9 +132,40 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
     if raci is not None and raci.present:
         roles["RACI"] = [r.col for r in role_columns(ctx, raci)[0]]
     tab_order = [t.name for t in template.tables]
-    findings = sort_findings(outcome.findings, tab_order)
+    findings = assign_owners(ctx, outcome, sort_findings(outcome.findings, tab_order))
+    workload(ctx, outcome, findings)
     _issue_cells(tables, outcome, findings)
-    return Analysis(data, ctx, outcome, findings, roles)
+    return Analysis(data, ctx, outcome, findings, roles, held)
+
+
+def _hold(
+    data: WorkbookData, template: Template, config: Config, tables: dict[str, Table],
+    outcome: Outcome,
+) -> dict[tuple[str, str], str]:
+    """Hold back what is computed from an unusable tab; name a renamed tab's new name.
+
+    Returns (tab, computed header) -> the unusable tab it depends on.
+    """
+    reasons = unusable(tables)
+    held = held_columns(reasons)
+    if not reasons and not any(not t.present for t in tables.values()):
+        return held
+    rules = held_rules(reasons)
+    outcome.findings = [f for f in outcome.findings if f.rule not in rules]
+    for tab in held_statuses(reasons):
+        outcome.statuses.pop(tab, None)
+    claimed = [*config.tabs.names().values(), *(s.name for s in template.tables)]
+    claimed += [raw.name for spec in template.tables if (raw := data.tab(spec.name))]
+    messages = {}
+    for name, table in tables.items():
+        if table.present:
+            continue
+        from_here = [c for c, tab in held.items() if tab == name]
+        messages[name] = missing_tab_message(
+            table.spec, look_alike(table.spec, data, claimed), describe(from_here)
+        )
+    outcome.findings = reword(outcome.findings, messages)
+    return held
 
 
 def _issue_cells(tables: dict[str, Table], outcome: Outcome, findings: list[Finding]) -> None:
@@ -147,6 +194,8 @@ def computed_updates(analysis: Analysis, plan: Plan) -> list[CellUpdate]:
             continue
         computed = analysis.outcome.computed.get(name, {})
         for spec in table.spec.computed:
+            if (name, spec.header) in analysis.held:
+                continue
             col = table.col(spec.header)
             if col is None:
                 col = added.get((raw.name, spec.norm))
@@ -193,6 +242,7 @@ def plan_sync(
         role_columns=analysis.role_columns,
         for_sync=True,
         tab_names=names,
+        findings=analysis.findings,
     )
     _drop_restored(analysis, plan)
     updates = computed_updates(analysis, plan)
@@ -218,7 +268,7 @@ def plan_sync(
             dash_tab.name if dash_tab else dash_name,
             dash_tab,
             dash_rows,
-            ["text", "number", "text"],
+            [format_of(c) for c in template.table(DASHBOARD).columns],
         )
     result = SyncResult(
         workbook=backend.identity,
@@ -228,11 +278,26 @@ def plan_sync(
         summary=summary,
         updates=updates,
         restored=list(plan.steps),
+        marked=list(plan.mark_steps),
         dry_run=True,
         changes=changes_of(data, updates, plan.header_cells),
         new={f.identity for f in analysis.findings if is_new(f, previous, as_of)},
+        notes=held_notes(analysis),
     )
     return result, plan
+
+
+def held_notes(analysis: Analysis) -> list[str]:
+    """One note per unusable tab: what was left as it was because of it."""
+    reasons = unusable(analysis.context.tables)
+    notes = []
+    for tab, reason in reasons.items():
+        columns = [c for c, source in analysis.held.items() if source == tab]
+        notes.append(
+            f"Tab {tab!r} {reason}: {'; '.join(describe(columns))} left as they were "
+            "(nothing computed from it is written until it is back)."
+        )
+    return notes
 
 
 def sync(

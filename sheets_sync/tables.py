@@ -212,7 +212,7 @@ def clean_header(value: CellValue) -> str:
     return " ".join(display(value, None).split()) if value is not None else ""
 
 
-def _header_norms(cells: list[CellValue]) -> set[str]:
+def header_norms(cells: list[CellValue]) -> set[str]:
     return {normalize_header(display(v, None)) for v in cells if v is not None}
 
 
@@ -228,11 +228,11 @@ def header_row(spec: TableSpec, raw: RawTab) -> int | None:
     two of them (one, for a one-column tab): one matching word in a title is not a header.
     """
     declared = {c.norm for c in spec.columns}
-    if not declared or declared & _header_norms(raw.header) or _shows_nothing(raw):
+    if not declared or declared & header_norms(raw.header) or _shows_nothing(raw):
         return 0
     enough = min(2, len(declared))
     for row in range(1, min(raw.height, HEADER_SEARCH_ROWS)):
-        if len(declared & _header_norms(raw.values[row])) >= enough:
+        if len(declared & header_norms(raw.values[row])) >= enough:
             return row
     return None
 

@@ -23,6 +23,8 @@ BASE_TYPES = frozenset(
 )
 #: Reference types and the tab whose key they must name.
 REFERENCE_TABS = {"person": "People", "goal": "Goals", "kpi": "KPIs"}
+#: Display formats a column may name (``format = "decimal"``): how its numbers are shown.
+DISPLAY_FORMATS = frozenset({"integer", "decimal", "percent", "date"})
 
 
 
@@ -73,6 +75,12 @@ class ColumnSpec:
     width: float | None = None
     note: str | None = None
     enum: EnumSpec | None = None
+    #: how its numbers are shown (one of DISPLAY_FORMATS); None: as its type implies
+    format: str | None = None
+    #: long text: wrapped in the cells where it is read
+    wrap: bool = False
+    #: numbers shown centred (a count beside a list reads apart from it)
+    center: bool = False
 
     @functools.cached_property
     def norm(self) -> str:
@@ -88,6 +96,10 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     description: str = ""
     role_columns: bool = False
+    #: header rows earlier template versions generated (generated tabs only)
+    earlier_headers: tuple[tuple[str, ...], ...] = ()
+    #: pages tall a printout is fitted to (0: as many as its rows need; always one page wide)
+    print_pages_tall: int = 0
 
     @functools.cached_property
     def key(self) -> ColumnSpec | None:
@@ -159,6 +171,12 @@ def _column(raw: dict[str, Any], enums: dict[str, EnumSpec], where: str) -> Colu
     required_when = None
     if when is not None:
         required_when = (str(when["column"]), tuple(str(v) for v in when["in"]))
+    fmt = raw.get("format")
+    if fmt is not None and fmt not in DISPLAY_FORMATS:
+        raise ConfigError(
+            f"{where}.format",
+            f"unknown format {fmt!r} (choose from {', '.join(sorted(DISPLAY_FORMATS))})",
+        )
     return ColumnSpec(
         header=header,
         type=ctype,
@@ -169,6 +187,9 @@ def _column(raw: dict[str, Any], enums: dict[str, EnumSpec], where: str) -> Colu
         width=raw.get("width"),
         note=raw.get("note"),
         enum=enums.get(ctype),
+        format=None if fmt is None else str(fmt),
+        wrap=bool(raw.get("wrap", False)),
+        center=bool(raw.get("center", False)),
     )
 
 
@@ -203,6 +224,10 @@ def load_template_dir(folder: Path) -> Template:
                 columns=columns,
                 description=str(raw_tab.get("description", "")),
                 role_columns=bool(raw_tab.get("role_columns", False)),
+                earlier_headers=tuple(
+                    tuple(str(h) for h in row) for row in raw_tab.get("earlier_headers", [])
+                ),
+                print_pages_tall=int(raw_tab.get("print_pages_tall", 0)),
             )
         )
     return Template(

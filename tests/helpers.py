@@ -16,7 +16,8 @@ D = dt.date
 
 BASE: dict[str, list[list[CellValue]]] = {
     "People": [
-        ["Person", "Email", "Organization", "Role"],
+        ["Person", "Email", "Organization", "Role", "Accountable for", "Responsible for",
+         "KPIs needing attention", "Open findings"],
         ["Ana", "ana@northwind.example", "Northwind", "Partnership lead"],
         ["Ben", "ben@contoso.example", "Contoso", "Partnership lead"],
     ],

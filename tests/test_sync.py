@@ -88,12 +88,14 @@ def test_person_cells_are_never_written() -> None:
     result = sync(backend, as_of=AS_OF)
     owned = {("Goals", c) for c in range(7, 12)} | {("KPIs", c) for c in range(11, 18)} | {
         ("RACI", c) for c in range(4, 7)
-    }
+    } | {("People", c) for c in range(4, 8)}
     for u in result.updates:
         assert u.tab in ("Issues", "Dashboard") or (u.tab, u.col) in owned, u
     after = backend.read()
-    for name in ("People", "KPI Log", "Reviews"):
+    for name in ("KPI Log", "Reviews"):
         assert after.tabs[name].values == before.tabs[name].values
+    people = [row[:4] for row in after.tabs["People"].values]
+    assert people == [row[:4] for row in before.tabs["People"].values]
     assert after.tabs["Goals"].values[1][:7] == before.tabs["Goals"].values[1][:7]
 
 

@@ -35,8 +35,10 @@ class CellError:
 #: What a cell can hold once read: blank, text, number, boolean, date, a link or an error.
 CellValue = None | str | int | float | bool | dt.date | dt.datetime | Link | CellError
 
-#: How a written value should be shown.
-CellFormat = Literal["text", "number", "date", "percent"]
+#: How a written value should be shown. ``number`` is any number, shown as the cell
+#: already shows it; ``integer`` (``1,234``), ``decimal`` (``1,234.57``) and ``percent``
+#: (``87%``) are display formats the tool sets on the cells it writes.
+CellFormat = Literal["text", "number", "integer", "decimal", "date", "percent"]
 
 
 @dataclass
@@ -141,6 +143,18 @@ class TabLayout:
     notes: tuple[tuple[int, str], ...] = ()  # (col, text) notes on header cells
     formats: tuple[tuple[int, CellFormat], ...] = ()  # (col, format) for data rows
     freeze_header: bool = True
+    #: cells holding a value to fix, as A1 ranges (``C5:C7``, ``E9``), marked with
+    #: ``mark_fill`` by a conditional format the tool owns; () when none (the mark is
+    #: removed); None when the layout leaves marks as they are (provisioning)
+    marks: tuple[str, ...] | None = None
+    mark_fill: str = "F4A3A3"
+    #: columns whose data cells wrap their text (installed on new tabs only, like widths)
+    wrap: tuple[int, ...] = ()
+    #: columns whose data cells are centred (installed on new tabs only, like widths)
+    center: tuple[int, ...] = ()
+    #: pages tall a printout fits (0: as many as needed); a printout is one page wide,
+    #: landscape, with the header row on every page. Where a backend prints at all.
+    print_pages_tall: int = 0
 
 
 @dataclass(frozen=True)
@@ -189,12 +203,15 @@ class Plan:
     generated: dict[str, str] = field(default_factory=dict)
     #: tabs the plan must not touch because a person owns a tab of a generated tab's name
     conflicts: list[str] = field(default_factory=list)
+    #: layouts whose marked cells (values to fix) change, and what changes, one phrase each
+    marks: list[TabLayout] = field(default_factory=list)
+    mark_steps: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (
             self.add_tabs or self.header_cells or self.formatting or self.write_marker
-            or self.generated
+            or self.generated or self.marks
         )
 
 

@@ -37,12 +37,14 @@ from sheets_sync.backends.base import (
 )
 from sheets_sync.backends.xlsx_content import X14Item, scan_content, slim_copy
 from sheets_sync.backends.xlsx_layout import (
+    COLUMN_FORMATS,
     DATE_FORMAT,
     DATETIME_FORMAT,
-    PERCENT_FORMAT,
+    fit_row_heights,
     font_like,
     formatting,
     install,
+    install_marks,
     is_layout_item,
 )
 from sheets_sync.backends.xlsx_locks import editor_lock
@@ -277,11 +279,17 @@ class XlsxBackend(Backend):
             changed.add((update.tab, update.row, update.col))
             value = update.value
             added_bytes += 64 + len(value.text if isinstance(value, Link) else str(value))
+        rows: dict[str, set[int]] = {}
         for update in updates:
             ws = find_sheet(wb, update.tab)
             if ws is None:
                 raise WorkbookError(f"{self._path.name} has no tab '{update.tab}' to write to")
             _set_cell(ws, update)
+            rows.setdefault(ws.title, set()).add(update.row + 1)
+        generated = {tab_key(name) for name in self.generated_tabs().values()}
+        generated |= {tab_key(name) for name in (plan.generated.values() if plan else ())}
+        for title, touched in rows.items():
+            fit_row_heights(wb[title], touched, ours=tab_key(title) in generated)
         if not wb.worksheets:
             raise WorkbookError(f"nothing to save: {self._path.name} would have no tabs")
         # A file another program saved is measured in full; one the tool saved last only
@@ -321,6 +329,10 @@ class XlsxBackend(Backend):
                 created.add(layout.name)
                 _position(wb, ws, order)
             install(ws, layout, new_tab=layout.name in created)
+        for layout in plan.marks:
+            ws = find_sheet(wb, layout.name)
+            if ws is not None:
+                install_marks(ws, layout)
         if plan.write_marker:
             _set_marker(wb, plan.template, plan.version)
         if plan.generated:
@@ -442,10 +454,11 @@ def _set_cell(ws: Worksheet, update: CellUpdate) -> None:
         cell.number_format = DATE_FORMAT
     else:
         cell.value = value
-        if update.format == "percent":
-            cell.number_format = PERCENT_FORMAT
-        elif update.format == "date" and not isinstance(value, bool):
-            cell.number_format = DATE_FORMAT
+        if isinstance(value, bool):
+            pass
+        elif update.format in ("percent", "integer", "decimal", "date"):
+            # The tool's display format on the numbers it writes (``number``: left as is).
+            cell.number_format = COLUMN_FORMATS[update.format]
 
 
 __all__ = ["XlsxBackend", "editor_lock"]

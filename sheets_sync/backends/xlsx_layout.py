@@ -11,6 +11,7 @@ people or other programs already put there.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from copy import copy
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ from sheets_sync.layout import (
     has_dropdown,
     has_rule,
     header_name,
+    is_mark,
+    mark_rule,
     normalize_formula,
     same_colour,
     same_note,
@@ -47,8 +50,18 @@ VALIDATION_LAST_ROW = 5000
 FORMAT_MIN_ROWS = 200
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-PERCENT_FORMAT = "0.0%"
-_COLUMN_FORMATS = {"date": DATE_FORMAT, "percent": PERCENT_FORMAT}
+PERCENT_FORMAT = "0%"
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.00"
+#: The number formats of the display formats (``number`` leaves a cell's format alone).
+COLUMN_FORMATS = {
+    "date": DATE_FORMAT,
+    "percent": PERCENT_FORMAT,
+    "integer": INTEGER_FORMAT,
+    "decimal": DECIMAL_FORMAT,
+}
+#: Printouts: the header row repeats on every page.
+PRINT_TITLE_ROWS = "1:1"
 
 
 def normalize_sqref(sqref: object) -> tuple[str, ...]:
@@ -170,7 +183,7 @@ def is_layout_item(item: X14Item, layouts: dict[str, TabLayout]) -> bool:
     if layout is None:
         return False
     if item.kind == "cf":
-        return any(
+        return is_mark(item.formula) or any(
             normalize_sqref(r.range_a1) == normalize_sqref(item.sqref)
             and normalize_formula(r.formula) == normalize_formula(item.formula)
             for r in layout.rules
@@ -289,16 +302,180 @@ def _prune_stale_rules(ws: Worksheet, layout: TabLayout) -> None:
             del ws.conditional_formatting[key]
 
 
+def install_marks(ws: Worksheet, layout: TabLayout) -> None:
+    """Set the tool's mark on cells holding a value to fix to the layout's cells.
+
+    The mark is a conditional format (so people's own cell formats and values stay as
+    they are) at priority 1, above the row colours; without cells to mark it is removed.
+    """
+    from openpyxl.formatting.rule import FormulaRule
+
+    if layout.marks is None:
+        return
+    for key in [str(cf.sqref) for cf in ws.conditional_formatting]:
+        rules = ws.conditional_formatting[key]
+        rules[:] = [
+            r for r in rules
+            if not (len(r.formula or []) == 1 and is_mark(str(r.formula[0])))
+        ]
+        if not rules:
+            del ws.conditional_formatting[key]
+    rule = mark_rule(layout)
+    if rule is None:
+        return
+    others = sorted(
+        (r for cf in ws.conditional_formatting for r in cf.rules),
+        key=lambda r: r.priority or 0,
+    )
+    for number, other in enumerate(others, start=2):
+        other.priority = number
+    fill = rule.fill.lstrip("#").upper()
+    mark = FormulaRule(formula=[rule.formula], fill=_solid(fill))  # type: ignore[no-untyped-call]
+    mark.priority = 1
+    ws.conditional_formatting.add(rule.range_a1, mark)
+    # LibreOffice shows the first of overlapping formats the file lists, whatever their
+    # priority: the mark is written first too.
+    blocks = vars(ws.conditional_formatting)["_cf_rules"]  # openpyxl's ordered blocks
+    for key in [k for k, rules in blocks.items() if any(r is mark for r in rules)]:
+        blocks.move_to_end(key, last=False)
+
+
 def _install_formats(ws: Worksheet, layout: TabLayout) -> None:
     last = max(ws.max_row, FORMAT_MIN_ROWS)
     for col, fmt in layout.formats:
-        number_format = _COLUMN_FORMATS.get(fmt)
+        number_format = COLUMN_FORMATS.get(fmt)
         if number_format is None:
             continue
         for row in range(2, last + 1):
             cell = ws.cell(row, col + 1)
             if cell.number_format == "General":
                 cell.number_format = number_format
+
+
+def _install_wrap(ws: Worksheet, layout: TabLayout) -> None:
+    """Wrap long-text columns and centre count columns: as the columns' own style (what a
+    cell typed there later takes) and on the cells already there nobody aligned."""
+    from openpyxl.styles import Alignment
+
+    wanted = [(col, Alignment(wrap_text=True, vertical="top")) for col in layout.wrap]
+    wanted += [(col, Alignment(horizontal="center")) for col in layout.center]
+    for col, alignment in wanted:
+        ws.column_dimensions[column_letter(col)].alignment = alignment
+        for row, _, cell in _existing_cells(ws, col=col + 1):
+            if row > 1 and cell.alignment == Alignment():
+                cell.alignment = alignment
+
+
+def _existing_cells(
+    ws: Worksheet, *, row: int | None = None, col: int | None = None
+) -> list[tuple[int, int, Cell | MergedCell]]:
+    """(row, column, cell) of the cells a sheet holds in a row or column (1-based),
+    without creating blank ones."""
+    cells = ws._cells  # ws[row] would create a cell in every column
+    return [
+        (r, c, cell)
+        for (r, c), cell in cells.items()
+        if (row is None or r == row) and (col is None or c == col)
+    ]
+
+
+#: Points per line of 11-point text, and the tallest row Excel allows.
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15.0, 409.0
+#: Width (in characters) of a column nobody sized.
+DEFAULT_WIDTH = 8.43
+
+
+def _lines(text: str, width: float) -> int:
+    per_line = max(1, int(width * 1.1))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def fit_row_heights(ws: Worksheet, rows: Iterable[int], *, ours: bool) -> None:
+    """Align the cells the tool wrote as their column asks, and make rows tall enough for
+    the wrapped text in them.
+
+    Spreadsheet programs size a row when a person types into it, not when a file is
+    opened, so without this a wrapped cell's second line prints over the next row.
+    ``rows`` are 1-based. A height a person chose is kept unless the tab is the
+    tool's own (``ours``), whose rows it rewrites at every sync.
+    """
+    from openpyxl.styles import Alignment
+
+    plain = Alignment()
+    column_alignment = {
+        letter: dim.alignment
+        for letter, dim in ws.column_dimensions.items()
+        if dim.alignment != plain
+    }
+    widths = {
+        letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width
+    }
+    wanted = set(rows)
+    by_row: dict[int, list[tuple[str, Cell | MergedCell]]] = {}
+    for (r, c), cell in ws._cells.items():
+        if r in wanted:
+            by_row.setdefault(r, []).append((column_letter(c - 1), cell))
+    for row in sorted(wanted):
+        cells = by_row.get(row, [])
+        for letter, cell in cells:
+            alignment = column_alignment.get(letter)
+            if alignment is not None and cell.value is not None and cell.alignment == plain:
+                cell.alignment = copy(alignment)  # type: ignore[assignment]
+        dim = ws.row_dimensions[row]
+        if dim.height is not None and not ours:
+            continue
+        lines = 1
+        for letter, cell in cells:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = widths.get(letter, DEFAULT_WIDTH)
+                lines = max(lines, _lines(cell.value, width))
+        height = None if lines == 1 else min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
+        if dim.height != height:
+            dim.height = height
+        if height is not None:
+            # In a tall row, cells at the bottom would sit a line or more below the
+            # wrapped text they belong with: read a row from its top.
+            for _, cell in cells:
+                if cell.alignment == plain:
+                    cell.alignment = Alignment(vertical="top")
+
+
+def has_print_setup(ws: Worksheet) -> bool:
+    """Whether a person (or a program) set up printing of ``ws``: anything but the defaults."""
+    setup = ws.page_setup
+    fit = ws.sheet_properties.pageSetUpPr
+    chosen = (
+        setup.orientation not in (None, "default")
+        or setup.scale is not None
+        or setup.fitToWidth is not None
+        or setup.fitToHeight is not None
+        or (fit is not None and bool(fit.fitToPage))
+        or ws.print_title_rows is not None
+        or ws.print_title_cols is not None
+        or bool(ws.print_area)
+        or bool(ws.row_breaks.brk)
+        or bool(ws.col_breaks.brk)
+    )
+    return bool(chosen)
+
+
+def _install_print(ws: Worksheet, layout: TabLayout) -> None:
+    """Landscape, one page wide (and ``print_pages_tall`` tall), the header row on every page.
+
+    Only on a tab whose print setup is still the default: a person's is theirs.
+    """
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    if has_print_setup(ws):
+        return
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = layout.print_pages_tall
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = PRINT_TITLE_ROWS
 
 
 def install(ws: Worksheet, layout: TabLayout, *, new_tab: bool) -> None:
@@ -330,3 +507,7 @@ def install(ws: Worksheet, layout: TabLayout, *, new_tab: bool) -> None:
             comment.height = 80
             cell.comment = comment
     _install_formats(ws, layout)
+    if new_tab:
+        # Like widths, wrapping is people's business once the tab exists.
+        _install_wrap(ws, layout)
+    _install_print(ws, layout)

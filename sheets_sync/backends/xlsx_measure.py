@@ -21,7 +21,7 @@ from sheets_sync.backends.base import TabLayout
 from sheets_sync.backends.xlsx_layout import list_values
 from sheets_sync.backends.xlsx_loss import Loss, compare, describe, is_harmless
 from sheets_sync.backends.xlsx_package import Package, read_package
-from sheets_sync.layout import formula_shape
+from sheets_sync.layout import MARK_FORMULA, formula_shape
 
 
 def _cell_of(where: str) -> tuple[str, int, int] | None:
@@ -50,6 +50,7 @@ def _tools_own(before: Package, after: Package, layouts: Collection[TabLayout]) 
         if layout is None or kept is None:
             continue
         shapes = {formula_shape(rule.formula) for rule in layout.rules}
+        shapes.add(formula_shape(MARK_FORMULA))  # the mark on values to fix moves every sync
         for sqref, _kind, _op, text in sheet.conditional_formats - kept.conditional_formats:
             formula = text.split("; ")[0]
             if formula and formula_shape(formula) in shapes:

@@ -145,6 +145,8 @@ def _show(
     out.print(line)
     if result.restored and out.rich:
         out.info(f"Restored: {'; '.join(result.restored)}", style="dim")
+    if result.marked and out.rich:
+        out.info(f"Cells to fix: {'; '.join(result.marked)}", style="dim")
     if result.dry_run:
         for change in change_lines(result.changes):
             out.print(change)
@@ -155,6 +157,8 @@ def _show(
     if cron and not verbose:
         findings = [f for f in findings if f.identity in result.new]
     show_findings(out, findings, more=more)
+    for note in result.notes:
+        out.print(f"Note: {note}")
 
 
 __all__ = ["sync_cmd"]

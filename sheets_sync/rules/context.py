@@ -56,6 +56,8 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     #: tab -> record index -> status, for the dashboard
     statuses: dict[str, dict[int, str]] = field(default_factory=dict)
+    #: RACI record index -> (Accountable, Responsible): role column headers, in column order
+    task_roles: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     def set(self, tab: str, index: int, header: str, value: Any) -> None:
         self.computed.setdefault(tab, {}).setdefault(index, {})[header] = value

@@ -200,6 +200,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         accountable, responsible = _task_roles(table, index, roles, raci, outcome)
         outcome.set(TAB, index, "Accountable", ", ".join(accountable) or None)
         outcome.set(TAB, index, "Responsible", ", ".join(responsible) or None)
+        outcome.task_roles[index] = (accountable, responsible)
         _count_findings(table, index, accountable, responsible, limits, outcome)
         for person in accountable:
             accountable_for.setdefault(person, []).append(table.key(index))

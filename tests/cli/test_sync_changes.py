@@ -13,7 +13,7 @@ from sheets_sync.lock import workbook_lock
 from .conftest import STAMP, Invoke, screen, write_config
 
 DEMO = ("sync", "--workbook", "partnership.xlsx")
-CHANGED_NEXT_DAY = [f"Issues!H{row}: 0 → 1" for row in range(2, 11)] + [
+CHANGED_NEXT_DAY = [f"Issues!I{row}: 0 → 1" for row in range(2, 11)] + [
     "Dashboard!B2: 2026-11-27 → 2026-11-28"
 ]
 
@@ -36,10 +36,12 @@ def test_dry_run_counts_per_column_when_more_than_20_cells(
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        f"{STAMP} partnership.xlsx as of 2026-12-20: 173 cells would change "
+        f"{STAMP} partnership.xlsx as of 2026-12-20: 186 cells would change "
         "(dry run, nothing written); 3 errors, 13 warnings, 1 info"
     )
-    assert lines[1:17] == [
+    assert lines[1:20] == [
+        "People / KPIs needing attention: 4 cells",
+        "People / Open findings: 5 cells",
         "Goals / Review status: 2 cells",
         "Goals / Status: 5 cells",
         "Goals / Issues: 2 cells",
@@ -50,14 +52,15 @@ def test_dry_run_counts_per_column_when_more_than_20_cells(
         "Issues / Tab: 11 cells",
         "Issues / Cell: 14 cells",
         "Issues / Key: 14 cells",
+        "Issues / Owner: 14 cells",
         "Issues / Message: 14 cells",
         "Issues / First seen: 13 cells",
         "Issues / Age (days): 12 cells",
-        "Dashboard / Metric: 20 cells",
-        "Dashboard / Value: 24 cells",
-        "Dashboard / Detail: 4 cells",
+        "Dashboard / Metric: 7 cells",
+        "Dashboard / Value: 14 cells",
+        "Dashboard / Detail: 17 cells",
     ]
-    assert all(line.startswith("warning ") for line in lines[17:])
+    assert all(line.startswith("warning ") for line in lines[20:])
 
 
 def test_change_lines_show_values_briefly() -> None:
@@ -93,7 +96,7 @@ def test_json_lists_the_changes_with_and_without_dry_run(
         assert result.exit_code == 0
         changes = json.loads(result.stdout)["changes"]
         assert changes[-1] == expected
-        assert changes[0] == {"tab": "Issues", "cell": "H2", "column": "Age (days)",
+        assert changes[0] == {"tab": "Issues", "cell": "I2", "column": "Age (days)",
                               "old": 0, "new": 1}
         assert len(changes) == 10
     result = invoke(*DEMO, "--json", "--as-of", "2026-11-28")
@@ -131,7 +134,7 @@ def test_cron_lists_only_new_findings_unless_verbose(invoke: Invoke, demo_xlsx: 
     assert first.exit_code == 0
     lines = first.stdout.splitlines()
     assert lines[0] == (
-        f"{STAMP} partnership.xlsx as of 2026-12-20: 173 cells changed; "
+        f"{STAMP} partnership.xlsx as of 2026-12-20: 186 cells changed; "
         "3 errors, 13 warnings, 1 info"
     )
     rules = [line.split()[1] for line in lines[1:]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Sequence
 
 from sheets_sync.backends.base import (
@@ -17,7 +18,7 @@ from sheets_sync.backends.base import (
     WriteResult,
 )
 from sheets_sync.errors import GuardError
-from sheets_sync.layout import COMPUTED_FILL
+from sheets_sync.layout import COMPUTED_FILL, mark_rule
 
 
 def installed(layout: TabLayout) -> TabFormatting:
@@ -40,6 +41,8 @@ class MemoryBackend(Backend):
             name: RawTab(name, [list(r) for r in rows]) for name, rows in (tabs or {}).items()
         }
         self.layouts: dict[str, TabLayout] = {}
+        #: tab -> the layout whose marks on values to fix were last set
+        self.marks: dict[str, TabLayout] = {}
         self.mark: tuple[str, str] | None = None
         self.generated: dict[str, str] = {}
         self.version = 0
@@ -67,7 +70,12 @@ class MemoryBackend(Backend):
         if tab not in self.tabs:
             return None
         layout = self.layouts.get(tab)
-        return installed(layout) if layout is not None else TabFormatting()
+        facts = installed(layout) if layout is not None else TabFormatting()
+        marked = self.marks.get(tab)
+        rule = mark_rule(marked) if marked is not None else None
+        if rule is not None:
+            facts = dataclasses.replace(facts, rules=(rule, *facts.rules))
+        return facts
 
     def marker(self) -> tuple[str, str] | None:
         return self.mark
@@ -87,6 +95,8 @@ class MemoryBackend(Backend):
                 self.tabs[name] = RawTab(name, [])
             for layout in plan.formatting:
                 self.layouts[layout.name] = layout
+            for layout in plan.marks:
+                self.marks[layout.name] = layout
             if plan.write_marker:
                 self.mark = (plan.template, plan.version)
             self.generated.update(plan.generated)

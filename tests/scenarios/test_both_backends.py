@@ -9,27 +9,17 @@ from typing import Any
 import pytest
 
 from sheets_sync.backends.base import Link
-from sheets_sync.demo import DEMO_PROBLEMS, fill_demo
+from sheets_sync.demo import DEMO_PROBLEMS
 from sheets_sync.sync import SyncResult, provision, sync
 from sheets_sync.templates import load_template, normalize_header
-from tests.scenarios.worlds import GoogleWorld, World, XlsxWorld
+from tests.scenarios.worlds import GoogleWorld, World, XlsxWorld, demo_in
 
 AS_OF = dt.date(2026, 11, 27)
 GENERATED = {"Issues", "Dashboard"}
 
 
-@pytest.fixture(params=["xlsx", "google"])
-def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
-    if request.param == "xlsx":
-        return XlsxWorld(tmp_path)
-    return GoogleWorld()
-
-
 def demo(world: World) -> SyncResult:
-    backend = world.backend()
-    result = fill_demo(backend, AS_OF)
-    if isinstance(world, GoogleWorld):
-        world.remember(backend)
+    result: SyncResult = demo_in(world, AS_OF)
     return result
 
 

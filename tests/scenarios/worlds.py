@@ -22,6 +22,7 @@ class World(Protocol):
     def set(self, tab: str, row: int, col: int, value: Any) -> None: ...
     def insert_rows(self, tab: str, at: int, count: int = 1) -> None: ...
     def move_column_to_end(self, tab: str, col: int) -> None: ...
+    def rename_tab(self, tab: str, new_name: str) -> None: ...
 
 
 class XlsxWorld:
@@ -53,6 +54,12 @@ class XlsxWorld:
 
     def insert_rows(self, tab: str, at: int, count: int = 1) -> None:
         self._edit(tab, lambda ws: ws.insert_rows(at + 1, count))
+
+    def rename_tab(self, tab: str, new_name: str) -> None:
+        def edit(ws: Any) -> None:
+            ws.title = new_name
+
+        self._edit(tab, edit)
 
     def move_column_to_end(self, tab: str, col: int) -> None:
         def edit(ws: Any) -> None:
@@ -103,6 +110,9 @@ class GoogleWorld:
     def insert_rows(self, tab: str, at: int, count: int = 1) -> None:
         self._ss().insert_rows(tab, at, count)
 
+    def rename_tab(self, tab: str, new_name: str) -> None:
+        self._ss().rename_sheet(tab, new_name)
+
     def move_column_to_end(self, tab: str, col: int) -> None:
         ss = self._ss()
         values = [row[col] if col < len(row) else None for row in ss.values(tab, dates=True)]
@@ -112,3 +122,14 @@ class GoogleWorld:
             if value is not None:
                 ss.set_cell(tab, row, width, value)
         ss.delete_columns(tab, col, 1)
+
+
+def demo_in(world: World, as_of: dt.date) -> Any:
+    """Provision and fill the demo workbook in ``world``, synced as of ``as_of``."""
+    from sheets_sync.demo import fill_demo
+
+    backend = world.backend()
+    result = fill_demo(backend, as_of)
+    if isinstance(world, GoogleWorld):
+        world.remember(backend)
+    return result

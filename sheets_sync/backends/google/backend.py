@@ -426,6 +426,11 @@ class GoogleBackend(Backend):
                 for col in sorted(layout.computed):
                     value = anchoring.anchor_value(layout.name, layout.headers[col])
                     reqs += anchoring.fix_anchor(value, ids[layout.name], col, self._anchors)
+            installed = {layout.name for layout in plan.formatting}
+            for layout in plan.marks:  # a layout installed above set its marks already
+                if layout.name not in installed and layout.name in ids:
+                    sheet = sheets.get(layout.name, {})
+                    reqs += wire.mark_requests(sheet, layout, ids[layout.name])
             if plan.write_marker:
                 reqs += wire.marker_requests(meta, plan.template, plan.version)
             if plan.generated:

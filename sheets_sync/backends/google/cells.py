@@ -27,9 +27,13 @@ ERROR_CODES = {
 }
 NUMBER_FORMATS: dict[CellFormat, dict[str, str]] = {
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
-    "percent": {"type": "PERCENT", "pattern": "0.0%"},
+    "percent": {"type": "PERCENT", "pattern": "0%"},
     "number": {"type": "NUMBER", "pattern": "#,##0.##"},
+    "integer": {"type": "NUMBER", "pattern": "#,##0"},
+    "decimal": {"type": "NUMBER", "pattern": "#,##0.00"},
 }
+#: Display formats a written number carries (``number`` leaves the cell's format alone).
+CELL_FORMATS: frozenset[CellFormat] = frozenset({"percent", "integer", "decimal"})
 _A1 = re.compile(r"^([A-Z]+)?(\d+)?$")
 
 
@@ -118,6 +122,11 @@ def cell_data(value: CellValue, fmt: CellFormat, sheet_ids: dict[str, int]) -> d
         number = float(value)
         if not math.isfinite(number):
             return {"userEnteredValue": {"stringValue": str(value)}}
+        if fmt in CELL_FORMATS:
+            return {
+                "userEnteredValue": {"numberValue": value},
+                "userEnteredFormat": {"numberFormat": NUMBER_FORMATS[fmt]},
+            }
         return {"userEnteredValue": {"numberValue": value}}
     if isinstance(value, CellError):
         return {"userEnteredValue": {"stringValue": value.code}}

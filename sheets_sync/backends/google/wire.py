@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from sheets_sync.a1 import parse_range
 from sheets_sync.backends.base import (
     CellUpdate,
     ConditionalRule,
@@ -21,6 +22,7 @@ from sheets_sync.backends.base import (
     Validation,
 )
 from sheets_sync.backends.google.cells import (
+    CELL_FORMATS,
     NUMBER_FORMATS,
     cell_data,
     grid_a1,
@@ -28,7 +30,7 @@ from sheets_sync.backends.google.cells import (
     hex_colour,
     rgb,
 )
-from sheets_sync.layout import COMPUTED_FILL, HEADER_FILL, formula_shape
+from sheets_sync.layout import COMPUTED_FILL, HEADER_FILL, formula_shape, is_mark, mark_rule
 
 PROTECTION = "sheets-sync: computed column"
 MARKER_KEY = "sheets-sync.template"
@@ -144,16 +146,84 @@ def _dropdown_request(sheet_id: int, validation: Validation) -> Json:
     }
 
 
+def _box(a1: str, sheet_id: int) -> Json:
+    """``C5:C7`` -> a GridRange of exactly those cells (marks do not run to the bottom)."""
+    box = parse_range(a1)
+    if box is None or box.bottom is None or box.right is None:
+        raise ValueError(f"not a closed A1 range: {a1}")
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": box.top,
+        "endRowIndex": box.bottom + 1,
+        "startColumnIndex": box.left,
+        "endColumnIndex": box.right + 1,
+    }
+
+
+def _mark_rule(layout: TabLayout, sheet_id: int) -> Json | None:
+    """The conditional format marking the layout's cells to fix, as the API takes it."""
+    rule = mark_rule(layout)
+    if rule is None:
+        return None
+    return {
+        "ranges": [_box(part, sheet_id) for part in rule.range_a1.split()],
+        "booleanRule": {
+            "condition": {
+                "type": "CUSTOM_FORMULA",
+                "values": [{"userEnteredValue": "=" + rule.formula}],
+            },
+            "format": {"backgroundColor": rgb(rule.fill)},
+        },
+    }
+
+
+def _is_mark_rule(rule: Json) -> bool:
+    formula = _rule_formula(rule)
+    return formula is not None and is_mark(formula)
+
+
+def mark_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[Json]:
+    """Replace the tool's mark on values to fix: first of the tab's rules, so it shows.
+
+    Google applies only the first rule that matches a cell, so the mark goes at index 0,
+    above the row colours; without cells to mark it is only removed.
+    """
+    if layout.marks is None:
+        return []
+    reqs: list[Json] = []
+    existing = sheet.get("conditionalFormats", [])
+    for index in reversed(range(len(existing))):
+        if _is_mark_rule(existing[index]):
+            reqs.append({"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}})
+    rule = _mark_rule(layout, sheet_id)
+    if rule is not None:
+        reqs.append({"addConditionalFormatRule": {"index": 0, "rule": rule}})
+    return reqs
+
+
 def _rule_requests(sheet: Json, layout: TabLayout, sheet_id: int, columns: int) -> list[Json]:
-    """Replace the tool's earlier conditional formats (same shape) with the layout's."""
+    """Replace the tool's earlier conditional formats (same shape) with the layout's.
+
+    The mark on values to fix stays first: the layout's when it has marks, else the one
+    the sheet holds, put back as it was.
+    """
     reqs: list[Json] = []
     shapes = {formula_shape(r.formula) for r in layout.rules}
     existing = sheet.get("conditionalFormats", [])
+    marks: list[Json] = []
     for index in reversed(range(len(existing))):
         formula = _rule_formula(existing[index])
-        if formula is not None and formula_shape(formula) in shapes:
+        if formula is not None and (formula_shape(formula) in shapes or is_mark(formula)):
             reqs.append({"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}})
-    for index, rule in enumerate(layout.rules):
+            if is_mark(formula):
+                marks.insert(0, existing[index])
+    if layout.marks is not None:
+        wanted = _mark_rule(layout, sheet_id)
+        marks = [wanted] if wanted is not None else []
+    for mark in marks:
+        kept = {k: v for k, v in mark.items() if k in ("ranges", "booleanRule")}
+        reqs.append({"addConditionalFormatRule": {"index": 0, "rule": kept}})
+    for index, rule in enumerate(layout.rules, start=len(marks)):
         reqs.append(
             {
                 "addConditionalFormatRule": {
@@ -196,7 +266,7 @@ def _protection_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[
 
 
 def _column_requests(layout: TabLayout, sheet_id: int, *, new_tab: bool) -> list[Json]:
-    """Number formats of data columns, and (on a new tab) column widths."""
+    """Number formats of data columns, and (on a new tab) column widths and wrapped text."""
     reqs: list[Json] = []
     for col, fmt in layout.formats:
         if fmt in NUMBER_FORMATS:
@@ -221,6 +291,28 @@ def _column_requests(layout: TabLayout, sheet_id: int, *, new_tab: bool) -> list
                     },
                     "properties": {"pixelSize": int(chars * 7 + 5)},
                     "fields": "pixelSize",
+                }
+            }
+        )
+    for col in layout.center if new_tab else ():
+        reqs.append(
+            {
+                "repeatCell": {
+                    "range": _column_range(sheet_id, col),
+                    "cell": {"userEnteredFormat": {"horizontalAlignment": "CENTER"}},
+                    "fields": "userEnteredFormat.horizontalAlignment",
+                }
+            }
+        )
+    for col in layout.wrap if new_tab else ():
+        reqs.append(
+            {
+                "repeatCell": {
+                    "range": _column_range(sheet_id, col),
+                    "cell": {
+                        "userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
+                    },
+                    "fields": "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
                 }
             }
         )
@@ -288,7 +380,7 @@ def cell_requests(updates: Sequence[CellUpdate], sheet_ids: dict[str, int]) -> l
         if not run:
             return
         first = run[0]
-        dated = any(_is_date(u) for u in run)
+        dated = any(_is_formatted(u) for u in run)
         reqs.append(
             {
                 "updateCells": {
@@ -311,15 +403,23 @@ def cell_requests(updates: Sequence[CellUpdate], sheet_ids: dict[str, int]) -> l
             run[-1].col + 1,
         ):
             flush()
-        if run and _is_date(update) != _is_date(run[-1]):
+        if run and _is_formatted(update) != _is_formatted(run[-1]):
             flush()
         run.append(update)
     flush()
     return reqs
 
 
-def _is_date(update: CellUpdate) -> bool:
-    return isinstance(update.value, dt.date)
+def _is_formatted(update: CellUpdate) -> bool:
+    """Whether the cell's value carries a number format (a date, a percent...)."""
+    value = update.value
+    if isinstance(value, dt.date):
+        return True
+    return (
+        update.format in CELL_FORMATS
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    )
 
 
 def _replace_metadata(spreadsheet: Json, key: str, value: str) -> list[Json]:

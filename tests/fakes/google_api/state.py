@@ -364,6 +364,12 @@ class Spreadsheet:
             sheet.prune(row, col)
             self._touch()
 
+    def rename_sheet(self, title: str, new_title: str) -> None:
+        """A person renames a tab (as the tab menu does: no API request)."""
+        with self._lock:
+            self.sheet(title).props["title"] = new_title
+            self._touch()
+
     def rename_header(self, title: str, col: int, text: str) -> None:
         self.set_cell(title, 0, col, text)
 
