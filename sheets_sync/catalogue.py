@@ -129,6 +129,15 @@ CATALOGUE: dict[str, RuleDoc] = {
         "Overdue: their Due date is not used.",
         "Achieve it and log the reading, or agree a new Due date and change it.",
     ),
+    "KPI-OFF-TRACK-PERSISTENT": RuleDoc(
+        "A KPI's History cell is Off track or Overdue in each of the last 3 periods (the "
+        "current one included, as this sync computes it), and its goal has no review dated "
+        "on or after the first day of the first of those periods: it has been off track "
+        "for three periods and nobody has met about it. Needs the History tab: a period "
+        "with no column there does not count.",
+        "Hold a review of the goal with both owners and log it in Reviews: agree a "
+        "recovery plan, or change the KPI's Target or dates if they were wrong.",
+    ),
     "KPI-READING-IMPLAUSIBLE": RuleDoc(
         "A reading's Value in KPI Log is more than 10 times the KPI's Baseline-to-Target "
         "distance away from its Baseline (10 times the Target, at least 10, when Baseline "

@@ -52,9 +52,11 @@ def changes_of(
 ) -> list[Change]:
     """Each update with the value the read held there and its column's header.
 
-    ``headers``: header cells the same sync adds (a computed column put back).
+    ``headers``: header cells the same sync adds (a computed column put back); a
+    header the updates themselves write (a new History period) names its column too.
     """
     added = {(u.tab, u.col): u.value for u in headers}
+    added.update({(u.tab, u.col): u.value for u in updates if u.row == 0 and u.value is not None})
     changes = []
     for u in updates:
         raw = data.tab(u.tab)

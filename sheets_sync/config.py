@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.a1 import same_tab
 from sheets_sync.errors import ConfigError, ConfigErrors
+from sheets_sync.periods import PERIOD_KINDS
 
 ENV_CONFIG = "SHEETS_SYNC_CONFIG"
 DEFAULT_CONFIG = "sheets-sync.toml"
@@ -30,7 +31,7 @@ ENV_SETTINGS = {
 BACKENDS = ("xlsx", "google")
 #: Top-level settings, and the sections of the file.
 TOP_LEVEL = ("template", "timezone", "locale", "state_dir")
-SECTIONS = ("rules", "google", "tabs", "xlsx", "workbooks")
+SECTIONS = ("rules", "google", "tabs", "xlsx", "history", "workbooks")
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,19 @@ class TabsConfig:
 
     issues: str = "Issues"
     dashboard: str = "Dashboard"
+    history: str = "History"
 
     def names(self) -> dict[str, str]:
         """Template tab name -> the name the workbook uses for it."""
-        return {"Issues": self.issues, "Dashboard": self.dashboard}
+        return {"Issues": self.issues, "Dashboard": self.dashboard, "History": self.history}
+
+
+@dataclass(frozen=True)
+class HistoryConfig:
+    """The History tab: one column per period."""
+
+    #: week (ISO weeks, ``2026-W27``) or month (``2026-07``)
+    period: str = "week"
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ class Config:
     google: GoogleConfig = field(default_factory=GoogleConfig)
     tabs: TabsConfig = field(default_factory=TabsConfig)
     xlsx: XlsxConfig = field(default_factory=XlsxConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     workbooks: tuple[WorkbookConfig, ...] = ()
     source: Path | None = None
 
@@ -251,15 +262,22 @@ def _sections(raw: Mapping[str, Any], base: Path, problems: _Problems) -> dict[s
         token_cache=_resolve(base, google.token_cache),
     )
     tabs = _section(TabsConfig, raw.get("tabs", {}), "tabs", problems)
-    for key, name in (("tabs.issues", tabs.issues), ("tabs.dashboard", tabs.dashboard)):
+    named = (("tabs.issues", tabs.issues), ("tabs.dashboard", tabs.dashboard),
+             ("tabs.history", tabs.history))
+    for key, name in named:
         if not name.strip() or len(name) > 100 or any(ch in name for ch in "[]:*?/\\"):
             problems.errors.append(ConfigError(key, f"{name!r} is not a usable tab name"))
-    if same_tab(tabs.issues, tabs.dashboard):
-        problems.errors.append(ConfigError("tabs.dashboard", "must differ from tabs.issues"))
+    for i, (key, name) in enumerate(named):
+        for earlier_key, earlier in named[:i]:
+            if same_tab(name, earlier):
+                problems.errors.append(ConfigError(key, f"must differ from {earlier_key}"))
+    history = _section(HistoryConfig, raw.get("history", {}), "history", problems)
+    if history.period not in PERIOD_KINDS:
+        problems.errors.append(ConfigError("history.period", "must be week or month"))
     xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx", problems)
     if xlsx.max_file_mb <= 0:
         problems.errors.append(ConfigError("xlsx.max_file_mb", "must be above 0"))
-    return {"rules": rules, "google": google, "tabs": tabs, "xlsx": xlsx}
+    return {"rules": rules, "google": google, "tabs": tabs, "xlsx": xlsx, "history": history}
 
 
 def _workbooks(raw: Any, base: Path, problems: _Problems) -> tuple[WorkbookConfig, ...]:

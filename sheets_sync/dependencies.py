@@ -35,7 +35,9 @@ COLUMNS_FROM: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: tab -> the rules whose findings would only say that tab is unusable.
 RULES_FROM: dict[str, frozenset[str]] = {
-    "KPI Log": frozenset({"KPI-STALE", "KPI-NO-DATA", "KPI-OFF-TRACK", "KPI-OVERDUE"}),
+    "KPI Log": frozenset(
+        {"KPI-STALE", "KPI-NO-DATA", "KPI-OFF-TRACK", "KPI-OVERDUE", "KPI-OFF-TRACK-PERSISTENT"}
+    ),
     "Reviews": frozenset({"REVIEW-OVERDUE", "REVIEW-NEVER"}),
 }
 #: tab -> the statuses (Dashboard counts) computed from it.

@@ -27,7 +27,10 @@ from sheets_sync.backends.base import (
 )
 from sheets_sync.findings import RECORD_RULES, Finding
 from sheets_sync.generated import conflict_message, generated_tabs
+from sheets_sync.history import HISTORY, TREND_PERIODS
+from sheets_sync.history_layout import history_rules, trend_chart
 from sheets_sync.layout import mark_ranges, mark_steps, missing
+from sheets_sync.summary import DASHBOARD
 from sheets_sync.tables import header_row, is_misheaded
 from sheets_sync.templates import ColumnSpec, TableSpec, Template, normalize_header
 
@@ -207,18 +210,32 @@ def layout_for(
         widths.append((col, ROLE_WIDTH))
     if spec.kind == "generated":
         notes = [(0, GENERATED_NOTE)]
+    rules = _layout_rules(template, spec, cols, len(headers), role_columns)
+    chart = None
+    if spec.name == HISTORY:
+        rules += history_rules(template, len(headers))
+        # The period labels a sync adds are its cells, not headers to style: styling each
+        # new one would make the next sync restore formatting every period.
+        headers = headers[: len(spec.columns)]
+    elif spec.name == DASHBOARD:
+        chart = trend_chart(template, cols, TREND_PERIODS)
     return TabLayout(
         name=name,
         headers=tuple(headers),
         computed=computed,
         widths=tuple(widths),
         validations=tuple(validations),
-        rules=tuple(_layout_rules(template, spec, cols, len(headers), role_columns)),
+        rules=tuple(rules),
+        chart=chart,
+        protect_tab=spec.name == HISTORY,
         notes=tuple(notes),
         formats=tuple(formats),
         wrap=tuple(wrap),
         center=tuple(center),
         print_pages_tall=spec.print_pages_tall,
+        print_pages_wide=spec.print_pages_wide,
+        print_title_columns=spec.print_title_columns,
+        print_scale=spec.print_scale,
     )
 
 

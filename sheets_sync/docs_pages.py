@@ -17,6 +17,7 @@ from pathlib import Path
 from sheets_sync.catalogue import rules_markdown
 from sheets_sync.config import RulesConfig
 from sheets_sync.rules.cadence import CADENCE_DAYS, CADENCE_MONTHS
+from sheets_sync.summary import STATUS_ORDER
 from sheets_sync.templates import ColumnSpec, TableSpec, Template, load_template
 
 #: The command that rewrites the generated pages (named in failures when a page is stale).
@@ -86,6 +87,15 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     ("Issues", "First seen"): "The as-of date of the first sync that reported this finding; "
     "kept for as long as the finding is reported.",
     ("Issues", "Age (days)"): "Days from First seen to the as-of date.",
+    ("Dashboard", "Period"): "The trend table's periods (the last 12, oldest first; labels "
+    "as on the History tab).",
+    ("History", "Kind"): "Goal or KPI.",
+    ("History", "ID"): "The goal's Goal ID or the KPI's KPI ID: a row is found by Kind and ID "
+    "wherever it is moved. A goal or KPI that leaves its tab keeps its row.",
+    ("History", "Name"): "The goal's or KPI's text, as of the last sync.",
+    ("History", "Owner"): "The goal's or KPI's Owner, as of the last sync. Then one column "
+    "per period (`2026-W27`, or `2026-07` with `history.period = \"month\"`), oldest left: "
+    "the status the item had that period, coloured like the Status columns.",
     ("Dashboard", "Metric"): "What is counted: KPIs and goals by status, goals per "
     "Organization, reviews overdue or never held, tasks without exactly one Accountable, "
     "findings by rule.",
@@ -94,6 +104,10 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     "twelve, then how many more), or an Organization's goals by status.",
 }
 _ISSUES_TEXT = "The rule ids of the row's findings, most severe first."
+_TREND_TEXT = (
+    "The trend, beside the counts: how many KPIs had this status at each of the last 12 "
+    "periods (rows 2 to 13), read from the History tab; a stacked column chart shows it."
+)
 
 
 def _escape(text: str) -> str:
@@ -114,6 +128,8 @@ def column_text(table: TableSpec, column: ColumnSpec) -> str | None:
     """What the tool writes in a column it owns (None when it has no description)."""
     if column.header == "Issues" and column.computed:
         return _ISSUES_TEXT
+    if table.name == "Dashboard" and column.header in STATUS_ORDER:
+        return _TREND_TEXT
     return COLUMN_TEXT.get((table.name, column.header))
 
 

@@ -39,6 +39,7 @@ RULES: dict[str, Severity] = {
     "KPI-NO-DATA": Severity.WARNING,
     "KPI-OFF-TRACK": Severity.WARNING,
     "KPI-OVERDUE": Severity.WARNING,
+    "KPI-OFF-TRACK-PERSISTENT": Severity.WARNING,
     "KPI-READING-IMPLAUSIBLE": Severity.WARNING,
     "KPI-DUPLICATE-READING": Severity.WARNING,
     "GOAL-NO-KPI": Severity.WARNING,

@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 
 from sheets_sync.a1 import Box, column_letter, parse_range
-from sheets_sync.backends.base import ConditionalRule, TabFormatting, TabLayout, Validation
+from sheets_sync.backends.base import (
+    Chart,
+    ConditionalRule,
+    TabFormatting,
+    TabLayout,
+    Validation,
+)
 
 #: Fill of header cells over the columns people type in (only where a cell has no fill yet).
 HEADER_FILL = "EDEDED"
@@ -175,6 +181,14 @@ def has_rule(facts: TabFormatting, wanted: ConditionalRule) -> bool:
     )
 
 
+def has_chart(facts: TabFormatting, wanted: Chart) -> bool:
+    """Whether the tab has the tool's chart (known by its title) over the same source."""
+    return any(
+        chart.title == wanted.title and same_ranges(chart.source, wanted.source)
+        for chart in facts.charts or ()
+    )
+
+
 def header_name(layout: TabLayout, col: int) -> str:
     """A column as plan lines name it: its header, else its letter."""
     text = layout.headers[col] if col < len(layout.headers) else ""
@@ -219,10 +233,15 @@ def missing(layout: TabLayout, facts: TabFormatting | None) -> list[str]:
         for col, text in layout.notes
         if not same_note(facts.notes.get(col), text)
     )
+    chart = layout.chart
+    if chart is not None and facts.charts is not None and not has_chart(facts, chart):
+        out.append(f"chart {chart.title!r}")
     if facts.protected is not None:
         out.extend(
             f"edit warning on {header_name(layout, col)}"
             for col in sorted(layout.computed)
             if col not in facts.protected
         )
+    if layout.protect_tab and facts.tab_protected is False:
+        out.append("edit warning on the tab")
     return out

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 #: cell 50,000, and either refuses more (Google answers 400). Longer text is cut to fit.
 CELL_TEXT_LIMIT = 32_767
 ISSUES, DASHBOARD = "Issues", "Dashboard"
+#: The Dashboard column (0-based) where the trend table starts: after Metric, Value, Detail.
+TREND_COLUMN = 3
 #: A Dashboard detail lists this many ids, then says how many more.
 DETAIL_ITEMS = 12
 STATUS_ORDER = ("Achieved", "On track", "At risk", "Off track", "Overdue", "Stale", "No data")
@@ -45,6 +47,8 @@ class Summary:
     kpi_keys: dict[str, list[str]] = field(default_factory=dict)
     goal_keys: dict[str, list[str]] = field(default_factory=dict)
     rule_keys: dict[str, list[str]] = field(default_factory=dict)
+    #: KPI counts by status for the last periods, oldest first (None: no History column)
+    trend: list[tuple[str, Counter[str] | None]] = field(default_factory=list)
 
 
 def fit(value: CellValue) -> CellValue:
@@ -234,4 +238,13 @@ def dashboard_grid(template: Template, summary: Summary, as_of: dt.date) -> list
         [f"  {rule}", n, listing(summary.rule_keys.get(rule, []))]
         for rule, n in sorted(summary.by_rule.items())
     )
-    return [[fit(("" if v is None else v) if i == 2 else v) for i, v in enumerate(r)] for r in rows]
+    rows = [[fit(("" if v is None else v) if i == 2 else v) for i, v in enumerate(r)] for r in rows]
+    # The trend table beside the counts: header row 1 (the template's), one row a period.
+    for index, (label, tally) in enumerate(summary.trend, start=1):
+        while len(rows) <= index:
+            rows.append([])
+        row = rows[index]
+        row.extend([None] * (TREND_COLUMN - len(row)))
+        row.append(label)
+        row.extend(None if tally is None else tally.get(s, 0) for s in STATUS_ORDER)
+    return rows

@@ -6,6 +6,7 @@ Nothing here knows about Google or xlsx: a :class:`Backend` moves the cells.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,18 @@ from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.findings import Finding, Severity, sort_findings
 from sheets_sync.formulas import formula_findings
 from sheets_sync.generated import generated_tabs
-from sheets_sync.rules import Context, Outcome, run_rules
+from sheets_sync.history import (
+    HISTORY,
+    HistoryGrid,
+    Item,
+    column_updates,
+    items_of,
+    read_history,
+    statuses_by_key,
+    trend,
+)
+from sheets_sync.periods import Period, PeriodKind, period_of
+from sheets_sync.rules import Context, Outcome, persistent, run_rules
 from sheets_sync.rules.owners import assign_owners, workload
 from sheets_sync.rules.raci import role_columns
 from sheets_sync.summary import (
@@ -66,6 +78,10 @@ class Analysis:
     role_columns: dict[str, list[int]]
     #: (tab, computed header) -> the unusable tab it is computed from: left as it is
     held: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: the History tab as read, the period holding as_of, and this sync's goals and KPIs
+    history: HistoryGrid = field(default_factory=lambda: HistoryGrid(None))
+    period: Period | None = None
+    items: list[Item] = field(default_factory=list)
 
 
 @dataclass
@@ -99,6 +115,11 @@ class SyncResult:
         return sum(1 for f in self.findings if f.severity == severity)
 
 
+def period_kind(config: Config) -> PeriodKind:
+    """The History tab's period: week unless the config says month."""
+    return "month" if config.history.period == "month" else "week"
+
+
 def today(config: Config, data: WorkbookData | None = None) -> dt.date:
     """Today in the configured time zone, else the workbook's, else this machine's."""
     zone = config.timezone or (data.timezone if data else None)
@@ -125,6 +146,12 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
     ctx = Context(template=template, tables=tables, as_of=as_of, rules=config.rules)
     outcome = run_rules(ctx)
     held = _hold(data, template, config, tables, outcome)
+    kind = period_kind(config)
+    history = read_history(data.tab(config.tabs.history), kind)
+    period = period_of(as_of, kind)
+    items = items_of(ctx, outcome)
+    if ("KPIs", "Status") not in held:
+        persistent.check(ctx, outcome, history, period, statuses_by_key(items), kind)
     for table in tables.values():
         outcome.findings.extend(formula_findings(table))
     roles: dict[str, list[int]] = {}
@@ -135,7 +162,7 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
     findings = assign_owners(ctx, outcome, sort_findings(outcome.findings, tab_order))
     workload(ctx, outcome, findings)
     _issue_cells(tables, outcome, findings)
-    return Analysis(data, ctx, outcome, findings, roles, held)
+    return Analysis(data, ctx, outcome, findings, roles, held, history, period, items)
 
 
 def _hold(
@@ -252,6 +279,24 @@ def plan_sync(
     previous = previous_first_seen(issues_tab, data)
     first_seen = first_seen_for(analysis.findings, previous, as_of)
     summary = summarize(analysis)
+    notes = held_notes(analysis)
+    if analysis.period is not None:
+        summary.trend = trend(
+            analysis.history, analysis.period, statuses_by_key(analysis.items),
+            period_kind(config),
+        )
+    if generated.usable(HISTORY) and not analysis.held and analysis.period is not None:
+        history_tab = data.tab(generated.names[HISTORY])
+        name = history_tab.name if history_tab else generated.names[HISTORY]
+        grid = analysis.history if history_tab is not None else HistoryGrid(None)
+        history_updates, note = column_updates(name, grid, analysis.items, analysis.period)
+        updates += history_updates
+        notes += [note] if note else []
+        if history_tab is None and backend.marker() is not None:
+            notes.append(
+                f"The {name} tab was missing: it is made again with this period's column "
+                f"only; `sheets-sync history rebuild` restores the earlier periods."
+            )
     if generated.usable(ISSUES):
         issue_formats = [format_of(c) for c in template.table(ISSUES).columns]
         updates += grid_updates(
@@ -282,7 +327,7 @@ def plan_sync(
         dry_run=True,
         changes=changes_of(data, updates, plan.header_cells),
         new={f.identity for f in analysis.findings if is_new(f, previous, as_of)},
-        notes=held_notes(analysis),
+        notes=notes,
     )
     return result, plan
 
@@ -300,6 +345,17 @@ def held_notes(analysis: Analysis) -> list[str]:
     return notes
 
 
+def held_lock(backend: Backend, config: Config, locked: bool) -> AbstractContextManager[object]:
+    """The workbook's cron lock when ``locked`` (TryLater if another run holds it)."""
+    from contextlib import nullcontext
+
+    from sheets_sync.lock import workbook_lock
+
+    if not locked:
+        return nullcontext()
+    return workbook_lock(backend.lock_key, config.state_dir)
+
+
 def sync(
     backend: Backend,
     config: Config | None = None,
@@ -313,14 +369,9 @@ def sync(
 
     Holds the workbook's lock (TryLater if taken) unless dry_run or lock=False (caller has it).
     """
-    from contextlib import nullcontext
-
-    from sheets_sync.lock import workbook_lock
-
     config = config or Config()
     template = template or load_template(config.template)
-    locked = lock and not dry_run
-    with workbook_lock(backend.lock_key, config.state_dir) if locked else nullcontext():
+    with held_lock(backend, config, lock and not dry_run):
         for attempt in range(MAX_REPLANS + 1):
             data = backend.read()
             day = as_of or today(config, data)
@@ -373,14 +424,9 @@ def provision(
     lock: bool = True,
 ) -> Plan:
     """Create the workbook or add what it lacks of the template, locked; never touches data."""
-    from contextlib import nullcontext
-
-    from sheets_sync.lock import workbook_lock
-
     config = config or Config()
     template = template or load_template(config.template)
-    locked = lock and not dry_run
-    with workbook_lock(backend.lock_key, config.state_dir) if locked else nullcontext():
+    with held_lock(backend, config, lock and not dry_run):
         for attempt in range(MAX_REPLANS + 1):
             if backend.exists():
                 data = backend.read()

@@ -100,6 +100,12 @@ class TableSpec:
     earlier_headers: tuple[tuple[str, ...], ...] = ()
     #: pages tall a printout is fitted to (0: as many as its rows need; always one page wide)
     print_pages_tall: int = 0
+    #: pages wide when printed (0: as many as it takes), and how many leading columns
+    #: repeat on every page
+    print_pages_wide: int = 1
+    print_title_columns: int = 0
+    #: a fixed print scale (percent) instead of fitting to pages; 0: fit
+    print_scale: int = 0
 
     @functools.cached_property
     def key(self) -> ColumnSpec | None:
@@ -228,6 +234,9 @@ def load_template_dir(folder: Path) -> Template:
                     tuple(str(h) for h in row) for row in raw_tab.get("earlier_headers", [])
                 ),
                 print_pages_tall=int(raw_tab.get("print_pages_tall", 0)),
+                print_pages_wide=int(raw_tab.get("print_pages_wide", 1)),
+                print_title_columns=int(raw_tab.get("print_title_columns", 0)),
+                print_scale=int(raw_tab.get("print_scale", 0)),
             )
         )
     return Template(

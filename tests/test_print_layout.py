@@ -70,6 +70,12 @@ def test_xlsx_sync_writes_number_formats_wrap_widths_and_print_setup(tmp_path: P
         assert ws.cell(2, col).alignment.wrap_text, (tab, header)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        if ws.title == "History":  # a fixed scale, many pages wide, Kind to Owner on each
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.page_setup.scale == 60
+            assert ws.print_title_cols == "$A:$D"
+            continue
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth == 1, ws.title
         assert ws.page_setup.fitToHeight == (1 if ws.title == "Dashboard" else 0), ws.title
@@ -130,10 +136,11 @@ def test_a_persons_print_setup_is_kept() -> None:
     assert not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
-#: Pages each tab of the demo prints on (landscape, one page wide). All but the KPI Log
-#: and Reviews fit on one page; Reviews has 60 rows, many two lines tall with wrapped
+#: Pages each tab of the demo prints on (landscape). All but the KPI Log, Reviews and
+#: History fit on one page; Reviews has 60 rows, many two lines tall with wrapped
 #: decisions (three pages), and the KPI Log 442 readings (about 30 rows a landscape page:
-#: 15 pages). As measured with LibreOffice.
+#: 15 pages). History prints at 60% with Kind, ID, Name and Owner on every page, about
+#: ten weeks a page: a year of weeks on six. As measured with LibreOffice.
 DEMO_PAGES = {
     "People": 1,
     "Goals": 1,
@@ -143,31 +150,80 @@ DEMO_PAGES = {
     "Reviews": 3,
     "Issues": 1,
     "Dashboard": 1,
+    "History": 6,
 }
+#: Status fills (the heatmap's and the chart's), as LibreOffice renders them.
+STATUS_FILLS = {"On track": (0xD9, 0xEA, 0xD3), "Off track": (0xF4, 0xCC, 0xCC),
+                "At risk": (0xFF, 0xE5, 0x99)}
 
 
-@pytest.mark.libreoffice
-def test_demo_prints_one_page_wide_with_headers_on_every_page(tmp_path: Path) -> None:
-    import openpyxl
-    from pypdf import PdfReader
-
-    path = tmp_path / "demo.xlsx"
+@pytest.fixture(scope="module")
+def demo_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The demo workbook and the PDF LibreOffice prints of it."""
+    folder = tmp_path_factory.mktemp("print")
+    path = folder / "demo.xlsx"
     build_demo(path, AS_OF)
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(path)],
         check=True,
         capture_output=True,
         timeout=300,
     )
+    return path, folder / "demo.pdf"
+
+
+def _page_tabs(path: Path, pdf: Path) -> list[str]:
+    """The tab each page of the PDF prints, from the header row it starts with."""
+    import openpyxl
+    from pypdf import PdfReader
+
     wb = openpyxl.load_workbook(path)
     header_rows = {ws.title: " ".join(h for h in _headers(ws) if h) for ws in wb.worksheets}
-    pages: dict[str, int] = {}
-    for page in PdfReader(tmp_path / "demo.pdf").pages:
+    tabs = []
+    for page in PdfReader(pdf).pages:
         first_line = page.extract_text().splitlines()[0].strip()
         # Every page starts with its tab's whole header row: the titles repeat, and the
-        # last column's header is on the page (one page wide).
+        # last column's header is on the page (one page wide). History repeats its first
+        # four columns on every page instead, each page showing the next periods.
         tab = next((t for t, row in header_rows.items() if first_line == row), None)
+        if tab is None and first_line.startswith("Kind ID Name Owner"):
+            tab = "History"
         assert tab is not None, first_line
+        tabs.append(tab)
+    return tabs
+
+
+@pytest.mark.libreoffice
+def test_demo_prints_one_page_wide_with_headers_on_every_page(
+    demo_pdf: tuple[Path, Path],
+) -> None:
+    pages: dict[str, int] = {}
+    for tab in _page_tabs(*demo_pdf):
         pages[tab] = pages.get(tab, 0) + 1
     assert pages == DEMO_PAGES
-    assert sum(pages.values()) == 24  # the demo printed as 46 pages before
+    assert sum(pages.values()) == 30  # the demo printed as 46 pages before, with no History
+
+
+def _pixels_near(image: Any, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
+    return sum(
+        count
+        for count, pixel in image.getcolors(maxcolors=1 << 20) or []
+        if all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], rgb, strict=False))
+    )
+
+
+@pytest.mark.libreoffice
+def test_the_history_heatmap_and_the_dashboard_chart_render(
+    demo_pdf: tuple[Path, Path],
+) -> None:
+    """Rendered as a person sees the printout: the History cells carry the status colours,
+    and the Dashboard (which colours no cell) shows them only through its chart."""
+    import pypdfium2 as pdfium
+
+    tabs = _page_tabs(*demo_pdf)
+    pdf = pdfium.PdfDocument(demo_pdf[1])
+    dashboard = pdf[tabs.index("Dashboard")].render(scale=2).to_pil().convert("RGB")
+    history = pdf[tabs.index("History") + 1].render(scale=2).to_pil().convert("RGB")
+    for status, rgb in STATUS_FILLS.items():
+        assert _pixels_near(history, rgb) > 500, f"History has no {status} cells"
+        assert _pixels_near(dashboard, rgb) > 200, f"the Dashboard chart shows no {status}"

@@ -131,6 +131,23 @@ class ConditionalRule:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A stacked column chart the tool keeps on a tab.
+
+    ``source`` is the table it charts, as an A1 range on the same tab (``E1:L13``): its
+    first row names the series, its first column holds the categories (the x axis), and
+    each other column is one series, stacked. ``anchor`` is the cell its top-left corner
+    sits on. ``colors`` gives each series its fill (RGB hex), in column order. The tool
+    knows its own chart by ``title``.
+    """
+
+    title: str
+    source: str
+    anchor: str
+    colors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TabLayout:
     """What provisioning installs on one tab, at the tab's current column positions."""
 
@@ -142,6 +159,10 @@ class TabLayout:
     rules: tuple[ConditionalRule, ...] = ()
     notes: tuple[tuple[int, str], ...] = ()  # (col, text) notes on header cells
     formats: tuple[tuple[int, CellFormat], ...] = ()  # (col, format) for data rows
+    #: the chart the tool keeps on this tab (made when missing or its source changed)
+    chart: Chart | None = None
+    #: the whole tab warns before a person edits it (Google; a generated tab)
+    protect_tab: bool = False
     freeze_header: bool = True
     #: cells holding a value to fix, as A1 ranges (``C5:C7``, ``E9``), marked with
     #: ``mark_fill`` by a conditional format the tool owns; () when none (the mark is
@@ -155,6 +176,10 @@ class TabLayout:
     #: pages tall a printout fits (0: as many as needed); a printout is one page wide,
     #: landscape, with the header row on every page. Where a backend prints at all.
     print_pages_tall: int = 0
+    #: pages wide when printed (0: as many as it takes); leading columns on every page
+    print_pages_wide: int = 1
+    print_title_columns: int = 0
+    print_scale: int = 0  # percent; 0: fit to pages
 
 
 @dataclass(frozen=True)
@@ -183,6 +208,11 @@ class TabFormatting:
     protected: frozenset[int] | None = None
     #: how many columns the tab's grid has, when it has a fixed grid (ranges stop there)
     columns: int | None = None
+    #: the charts on the tab (None: not read)
+    charts: tuple[Chart, ...] | None = None
+    #: whether the whole tab warns before a person edits it (None: not read, or no such
+    #: thing in that kind of workbook)
+    tab_protected: bool | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -29,12 +30,14 @@ from sheets_sync.backends.base import (
     Backend,
     CellError,
     CellUpdate,
+    Chart,
     Link,
     Plan,
     TabFormatting,
     WorkbookData,
     WriteResult,
 )
+from sheets_sync.backends.xlsx_charts import install_chart, keep_charts
 from sheets_sync.backends.xlsx_content import X14Item, scan_content, slim_copy
 from sheets_sync.backends.xlsx_layout import (
     COLUMN_FORMATS,
@@ -48,7 +51,10 @@ from sheets_sync.backends.xlsx_layout import (
     is_layout_item,
 )
 from sheets_sync.backends.xlsx_locks import editor_lock
+from sheets_sync.backends.xlsx_measure import tool_chart_titles
 from sheets_sync.backends.xlsx_open import Opened, open_readable, sniff
+from sheets_sync.backends.xlsx_package import PackageError
+from sheets_sync.backends.xlsx_package_charts import read_charts
 from sheets_sync.backends.xlsx_read import CachedCells, find_sheet, load_keeping_numbers, read_tabs
 from sheets_sync.backends.xlsx_save import (
     MAX_FILE_MB,
@@ -60,6 +66,7 @@ from sheets_sync.backends.xlsx_save import (
 )
 from sheets_sync.backends.xlsx_writer import APPLICATION
 from sheets_sync.errors import GuardError, TryLater, WorkbookError
+from sheets_sync.layout import has_chart
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -74,6 +81,9 @@ MARKER_TEMPLATE = "sheets_sync.template"
 MARKER_VERSION = "sheets_sync.version"
 #: JSON: template tab name -> the name of the tab the tool generates it in (Issues, ...)
 MARKER_GENERATED = "sheets_sync.generated"
+#: JSON: tab name -> the title of the chart the tool keeps on it. The tool knows its
+#: chart by that title on that tab: any other chart is a person's.
+MARKER_CHARTS = "sheets_sync.charts"
 
 LINK_COLOR = "0563C1"
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -98,6 +108,10 @@ class XlsxBackend(Backend):
         self._x14: list[X14Item] = []
         self._opened: Opened | None = None
         self._scan_problems: list[str] = []
+        #: sheet -> (charts its drawings hold, the scan problem naming them)
+        self._scan_charts: dict[str, tuple[int, str]] = {}
+        #: sheet title -> the charts on it in the file read (read from the package)
+        self._charts: dict[str, list[Chart]] = {}
         #: sheet title -> the calculated values its formula cells hold in the file read
         self._cached: CachedCells = {}
         self._input_size = 0
@@ -148,6 +162,8 @@ class XlsxBackend(Backend):
         self._x14 = scan.x14
         self._opened = opened
         self._scan_problems = scan.problems
+        self._scan_charts = scan.charts
+        self._charts = _charts_of(opened.source) if scan.charts else {}
         self._input_size = version[1]
         return wb
 
@@ -173,7 +189,28 @@ class XlsxBackend(Backend):
         """The formatting of a tab (as last read); None when there is no such tab."""
         wb = self._workbook()
         ws = find_sheet(wb, tab) if wb is not None else None
-        return formatting(ws) if ws is not None else None
+        if ws is None:
+            return None
+        return replace(formatting(ws), charts=tuple(self._charts_on(ws.title)))
+
+    def _charts_on(self, title: str) -> list[Chart]:
+        """The charts on a tab in the file read."""
+        return next((c for name, c in self._charts.items() if tab_key(name) == tab_key(title)), [])
+
+    def _recorded_charts(self, wb: Workbook | None = None) -> dict[str, str]:
+        """The charts the tool recorded as its own (document property): tab -> title."""
+        wb = wb if wb is not None else self._workbook()
+        if wb is None:
+            return {}
+        custom = wb.custom_doc_props  # type: ignore[attr-defined]
+        text = next((p.value for p in custom.props if p.name == MARKER_CHARTS), None)
+        try:
+            found = json.loads(str(text)) if text is not None else {}
+        except ValueError:
+            return {}
+        if not isinstance(found, dict):
+            return {}
+        return {str(k): v for k, v in found.items() if isinstance(v, str)}
 
     def marker(self) -> tuple[str, str] | None:
         """The (template, version) provisioning stored in the document properties."""
@@ -267,12 +304,15 @@ class XlsxBackend(Backend):
                 "ordinary Excel Workbook (.xlsx) in Excel (File > Save As > Excel Workbook) or "
                 "LibreOffice, and run again; `sheets-sync check` works on it as it is."
             )
+        recorded = self._recorded_charts(wb) if current is not None else {}
         # Until the save succeeds the in-memory workbook may be half-edited: drop it.
         self._wb = None
         self._version = None
         created: set[str] = set()
+        charted: set[str] = set()
         if plan is not None:
             self._apply_plan(wb, plan, created)
+            charted = self._apply_charts(wb, plan, created, recorded)
         changed: set[tuple[str, int, int]] = set()
         added_bytes = 0
         for update in [*(plan.header_cells if plan else ()), *updates]:
@@ -292,21 +332,67 @@ class XlsxBackend(Backend):
             fit_row_heights(wb[title], touched, ours=tab_key(title) in generated)
         if not wb.worksheets:
             raise WorkbookError(f"nothing to save: {self._path.name} would have no tabs")
-        # A file another program saved is measured in full; one the tool saved last only
-        # when something in it looks added since (an extension, a part of a new kind).
-        ours = self._opened is not None and self._opened.application == APPLICATION
-        measured = current is not None and not (ours and not self._scan_problems)
         layouts = (*plan.layouts, *plan.formatting) if plan is not None else ()
+        titles = tool_chart_titles(layouts, {tab: [title] for tab, title in recorded.items()})
+        for ws in wb.worksheets:
+            # openpyxl writes back the charts it loaded; the tool's own, if openpyxl could
+            # not load it, is added again as it was read (a replaced one is new already).
+            if tab_key(ws.title) not in charted:
+                keep_charts(ws, self._charts_on(ws.title), titles.get(tab_key(ws.title), ()))
+        # A file another program saved is measured in full; one the tool saved last only
+        # when something in it looks added since (an extension, a part of a new kind). A
+        # chart in it is the tool's only when it has the title of the tool's on its tab.
+        ours = self._opened is not None and self._opened.application == APPLICATION
+        problems = [p for p in self._scan_problems if p not in self._tools_chart_problems(titles)]
+        measured = current is not None and not (ours and not problems)
         self._save(
             wb,
             data,
-            SaveCheck(measured, changed, created, added_bytes, layouts, maybe=current is not None),
+            SaveCheck(
+                measured, changed, created, added_bytes, layouts, maybe=current is not None,
+                charts={tab: frozenset(names) for tab, names in titles.items()},
+            ),
         )
         self._wb = wb
         self._version = file_version(self._path)
         self._x14 = []
         self._opened = Opened(str(self._path), application=APPLICATION)
+        self._charts = _charts_of(str(self._path))
+        self._scan_charts = {}
         return WriteResult(wrote=True)
+
+    def _tools_chart_problems(self, titles: dict[str, set[str]]) -> set[str]:
+        """The scan's chart findings on tabs whose every chart is one of the tool's."""
+        out: set[str] = set()
+        for sheet, (count, problem) in self._scan_charts.items():
+            charts = self._charts_on(sheet)
+            mine = titles.get(tab_key(sheet), set())
+            if len(charts) == count and all(c.title in mine for c in charts):
+                out.add(problem)
+        return out
+
+    def _apply_charts(
+        self, wb: Workbook, plan: Plan, created: set[str], recorded: dict[str, str]
+    ) -> set[str]:
+        """Install the layouts' charts where missing (or changed); the tabs charted, by key."""
+        charted: set[str] = set()
+        wanted = {tab_key(lay.name): lay for lay in plan.formatting if lay.chart is not None}
+        for key, layout in wanted.items():
+            chart = layout.chart
+            ws = find_sheet(wb, layout.name)
+            if chart is None or ws is None:
+                continue
+            facts = replace(TabFormatting(), charts=tuple(self._charts_on(ws.title)))
+            if ws.title not in created and has_chart(facts, chart):
+                continue
+            earlier = {title for tab, title in recorded.items() if tab_key(tab) == key}
+            if install_chart(ws, chart, earlier):
+                charted.add(key)
+                recorded = {t: n for t, n in recorded.items() if tab_key(t) != key}
+                recorded[ws.title] = chart.title
+        if charted:
+            _set_charts(wb, recorded)
+        return charted
 
     def _apply_plan(self, wb: Workbook, plan: Plan, created: set[str]) -> None:
         order = [lay.name for lay in plan.layouts]
@@ -395,6 +481,22 @@ def _set_marker(wb: Workbook, template: str, version: str) -> None:
     props.props = [p for p in props.props if p.name not in (MARKER_TEMPLATE, MARKER_VERSION)]
     props.append(StringProperty(name=MARKER_TEMPLATE, value=template))
     props.append(StringProperty(name=MARKER_VERSION, value=version))
+
+
+def _charts_of(source: str | IO[bytes]) -> dict[str, list[Chart]]:
+    """Sheet -> the charts on it, read from the package; {} when it cannot be read."""
+    try:
+        return read_charts(source)
+    except (PackageError, OSError):
+        return {}
+
+
+def _set_charts(wb: Workbook, charts: dict[str, str]) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props  # type: ignore[attr-defined]
+    props.props = [p for p in props.props if p.name != MARKER_CHARTS]
+    props.append(StringProperty(name=MARKER_CHARTS, value=json.dumps(charts, sort_keys=True)))
 
 
 def _set_generated(wb: Workbook, marks: dict[str, str]) -> None:

@@ -79,6 +79,8 @@ class ContentScan:
 
     problems: list[str] = field(default_factory=list)
     x14: list[X14Item] = field(default_factory=list)
+    #: sheet -> (how many charts its drawings hold, the problem that names them)
+    charts: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def _plural(count: int, word: str) -> str:
@@ -275,6 +277,8 @@ def scan_content(path: str | IO[bytes]) -> ContentScan:
             continue
         what = word if word in _UNCOUNTED else _plural(count, word)
         scan.problems.append(f"{what} on '{sheet}'" if sheet else what)
+        if word == "chart" and sheet:
+            scan.charts[sheet] = (count, scan.problems[-1])
     return scan
 
 

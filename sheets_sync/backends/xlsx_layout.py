@@ -460,7 +460,8 @@ def has_print_setup(ws: Worksheet) -> bool:
 
 
 def _install_print(ws: Worksheet, layout: TabLayout) -> None:
-    """Landscape, one page wide (and ``print_pages_tall`` tall), the header row on every page.
+    """Landscape, ``print_pages_wide`` wide and ``print_pages_tall`` tall (0: as many as it
+    takes), the header row (and ``print_title_columns``) on every page.
 
     Only on a tab whose print setup is still the default: a person's is theirs.
     """
@@ -469,13 +470,23 @@ def _install_print(ws: Worksheet, layout: TabLayout) -> None:
     if has_print_setup(ws):
         return
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = layout.print_pages_tall
-    if ws.sheet_properties.pageSetUpPr is None:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    fit = not layout.print_scale
+    if fit:
+        ws.page_setup.fitToHeight = layout.print_pages_tall
+        ws.page_setup.fitToWidth = layout.print_pages_wide
     else:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = PRINT_TITLE_ROWS
+        ws.page_setup.scale = layout.print_scale
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=fit)
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = fit
+    if ws.parent is None or not ws.parent.chartsheets:
+        # openpyxl numbers a sheet's print titles (a sheet-scoped defined name) by its
+        # place among worksheets, not among all sheets: with a chartsheet before it, the
+        # titles would land on another tab.
+        ws.print_title_rows = PRINT_TITLE_ROWS
+        if layout.print_title_columns:
+            ws.print_title_cols = f"A:{column_letter(layout.print_title_columns - 1)}"
 
 
 def install(ws: Worksheet, layout: TabLayout, *, new_tab: bool) -> None:

@@ -288,9 +288,15 @@ def _compare_features(b: SheetFeatures, a: SheetFeatures) -> Iterator[Loss]:
         elif a.tables[name] != ref:
             yield Loss("table range", f"{sheet}!{ref}", f"{name}: {ref} -> {a.tables[name]}")
     missing = Counter(b.drawings) - Counter(a.drawings)
+    titles: dict[str, list[str]] = {}
+    for chart in b.charts:
+        if chart.title:
+            titles.setdefault(chart.anchor, []).append(repr(chart.title))
     for (what, cell), n in sorted(missing.items()):
+        # A lost chart is named by its title, when it has one.
+        detail = ", ".join(titles.get(cell, ())) if what == "chart" else ""
         for _ in range(n):
-            yield Loss(what, _at(sheet, cell))
+            yield Loss(what, _at(sheet, cell), _cut(detail))
     yield from _compare_counts(b.other, a.other, sheet)
 
 

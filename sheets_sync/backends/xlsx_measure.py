@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -97,22 +97,59 @@ def parts_kept(original: str | IO[bytes], saved: str | Path) -> bool:
     return all(after[kind] >= count for kind, count in before.items())
 
 
+def tool_chart_titles(
+    layouts: Collection[TabLayout], known: Mapping[str, Collection[str]] | None = None
+) -> dict[str, set[str]]:
+    """Tab (:func:`~sheets_sync.a1.tab_key`) -> the titles of the tool's charts on it.
+
+    ``known`` holds the charts the tool recorded in the workbook (tab name -> titles);
+    the layouts' charts are the tool's too.
+    """
+    out: dict[str, set[str]] = {}
+    for tab, titles in (known or {}).items():
+        out.setdefault(tab_key(tab), set()).update(titles)
+    for layout in layouts:
+        if layout.chart is not None:
+            out.setdefault(tab_key(layout.name), set()).add(layout.chart.title)
+    return out
+
+
+def _tools_charts(before: Package, titles: Mapping[str, Collection[str]]) -> Counter[str]:
+    """Where the tool's own charts were: ``where`` (the anchor cell) -> how many.
+
+    The tool knows its chart by its title on its tab: when it replaces the chart (its
+    source or place changed) the old one is no loss. A chart of another title, or on
+    another tab, is a person's.
+    """
+    owned: Counter[str] = Counter()
+    for name, sheet in before.sheets.items():
+        mine = titles.get(tab_key(name), ())
+        for chart in sheet.charts:
+            if chart.title and chart.title in mine:
+                owned[f"{quote_tab(name)}!{chart.anchor}" if chart.anchor else quote_tab(name)] += 1
+    return owned
+
+
 def measure_loss(
     original: str | IO[bytes],
     saved: str | Path,
     changed: Collection[tuple[str, int, int]],
     created: Collection[str],
     layouts: Collection[TabLayout] = (),
+    charts: Mapping[str, Collection[str]] | None = None,
 ) -> list[Loss]:
     """Every loss from ``original`` to ``saved`` that the tool did not make on purpose.
 
     ``layouts`` are the tool's formatting of each tab: its own earlier rules and
-    dropdowns, replaced by this save, are not losses.
+    dropdowns, replaced by this save, are not losses. ``charts`` names the tool's
+    charts the workbook recorded (tab -> titles): those, and the layouts' charts,
+    replaced by this save, are not losses either.
     """
     before = read_package(original)
     after = read_package(str(saved))
     written = set(changed)
     owned = _tools_own(before, after, layouts)
+    owned_charts = _tools_charts(before, tool_chart_titles(layouts, charts))
     kept: list[Loss] = []
     for loss in compare(before, after, changed=written, added_sheets=set(created)):
         # A feature of a cell the tool rewrote (a link on an Issues row) goes with its value.
@@ -121,8 +158,11 @@ def measure_loss(
         if loss.what in ("conditional format", "data validation") and owned[loss.where] > 0:
             owned[loss.where] -= 1
             continue
+        if loss.what == "chart" and owned_charts[loss.where] > 0:
+            owned_charts[loss.where] -= 1
+            continue
         kept.append(loss)
     return kept
 
 
-__all__ = ["Loss", "describe", "measure_loss", "parts_kept"]
+__all__ = ["Loss", "describe", "measure_loss", "parts_kept", "tool_chart_titles"]

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import IO
 
+from sheets_sync.backends.xlsx_package_charts import drawing_charts
 from sheets_sync.backends.xlsx_package_model import (
     CellError,
     CellInfo,
@@ -326,6 +327,7 @@ def _attach(archive: Archive, rels: _Rels, sheet: SheetFeatures, links: SheetLin
     for rid in links.drawings:
         drawing = by_id.get(rid)
         root = archive.tree(drawing.target) if drawing and not drawing.external else None
-        if root is not None:
+        if root is not None and drawing is not None:
             sheet.drawings.extend(drawing_items(root))
+            sheet.charts.extend(drawing_charts(archive, drawing.target, root, sheet.name))
     sheet.drawings.extend(("background image", "") for _ in links.background)

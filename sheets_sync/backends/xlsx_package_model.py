@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sheets_sync.backends.base import CellError
+from sheets_sync.backends.base import CellError, Chart
 
 __all__ = ["CellError", "CellInfo", "CellPos", "DateText", "Package", "SheetFeatures", "Value"]
 
@@ -70,6 +70,8 @@ class SheetFeatures:
     tables: dict[str, str] = field(default_factory=dict)
     #: (what, anchor cell) such as ("image", "C4"); the anchor is "" when absolute.
     drawings: list[tuple[str, str]] = field(default_factory=list)
+    #: the charts among the drawings, read from their chart parts (title, source, anchor)
+    charts: list[Chart] = field(default_factory=list)
     #: Counts of features ("sparkline group", "protection", "cell checkbox"...); those
     #: also in ``cell_marks`` or on cells are compared cell by cell instead.
     other: dict[str, int] = field(default_factory=dict)

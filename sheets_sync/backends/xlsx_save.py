@@ -14,8 +14,8 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,8 @@ class SaveCheck:
     layouts: tuple[TabLayout, ...] = ()
     #: not measured unless a quick look at the parts finds one of a kind gone
     maybe: bool = False
+    #: the tool's charts the workbook recorded: tab -> titles (replacing them is no loss)
+    charts: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ def check_saved(tmp: Path, original: Original, check: SaveCheck) -> None:
             )
         try:
             losses = measure_loss(
-                original.source(), tmp, check.changed, check.created, check.layouts
+                original.source(), tmp, check.changed, check.created, check.layouts,
+                check.charts,
             )
         except PackageError as exc:  # then nobody can say what a save keeps: refuse
             reasons.append(f"its package cannot be compared with the saved one ({exc})")

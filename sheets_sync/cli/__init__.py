@@ -22,6 +22,7 @@ from sheets_sync.cli.check import check_cmd
 from sheets_sync.cli.demo import demo_cmd
 from sheets_sync.cli.doctor import doctor_cmd
 from sheets_sync.cli.export import export_cmd
+from sheets_sync.cli.history import history_cmd
 from sheets_sync.cli.init import init_cmd
 from sheets_sync.cli.output import INTERRUPTED, OK, Output
 from sheets_sync.cli.provision import provision_cmd
@@ -79,6 +80,7 @@ for command in (
     export_cmd,
     templates_cmd,
     doctor_cmd,
+    history_cmd,
     demo_cmd,
 ):
     cli.add_command(command)

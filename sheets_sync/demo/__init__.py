@@ -28,6 +28,10 @@ def _demo_format(value: CellValue) -> CellFormat:
     return "text"
 
 
+#: How far back the demo's history goes: a year.
+DEMO_HISTORY_DAYS = 364
+
+
 def fill_demo(
     backend: Backend,
     as_of: dt.date,
@@ -54,13 +58,15 @@ def fill_demo(
 
 
 def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> SyncResult:
-    """Provision a fresh demo workbook at ``path``, fill it with :func:`demo_rows`, sync it.
+    """Provision a fresh demo workbook at ``path``, fill it with :func:`demo_rows`, sync it,
+    and rebuild a year of history (the History tab and the Dashboard's trend).
 
     An existing file at ``path`` is replaced (unless a person has it open in an
     editor: :class:`~sheets_sync.errors.TryLater`); the parent folder is created.
     """
     from sheets_sync.backends.xlsx import XlsxBackend, editor_lock
     from sheets_sync.errors import TryLater
+    from sheets_sync.rebuild import rebuild_history
 
     path = Path(path)
     holder = editor_lock(path)
@@ -70,7 +76,11 @@ def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> Sync
     path.unlink(missing_ok=True)
     backend = XlsxBackend(path)
     try:
-        return fill_demo(backend, as_of, config)
+        result = fill_demo(backend, as_of, config)
+        rebuilt = rebuild_history(
+            backend, config, start=as_of - dt.timedelta(days=DEMO_HISTORY_DAYS), as_of=as_of
+        )
+        return rebuilt.synced or result
     finally:
         backend.close()
 

@@ -14,11 +14,11 @@ def test_doctor_all_good(invoke: Invoke, clean_xlsx: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "ok   config: no config file (defaults)",
-        "ok   template: partnership 1.2.0",
+        "ok   template: partnership 1.3.0",
         "ok   clean: xlsx backend (clean.xlsx)",
-        "ok   clean: readable (8 tabs)",
+        "ok   clean: readable (9 tabs)",
         "ok   clean: no editor lock file",
-        "ok   clean: up to date with template partnership 1.2.0",
+        "ok   clean: up to date with template partnership 1.3.0",
         "ok   clean: sync lock: free",
     ]
 
@@ -59,7 +59,7 @@ def test_doctor_reports_problems(invoke: Invoke, home: Path, clean_xlsx: Path) -
         result = invoke("doctor")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert "ok   clean: readable (7 tabs)" in lines
+    assert "ok   clean: readable (8 tabs)" in lines
     assert any(
         line.startswith("warn clean: clean.xlsx is open in LibreOffice, held by Ana Ruiz on laptop")
         for line in lines

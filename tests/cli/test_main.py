@@ -38,6 +38,7 @@ def test_the_commands_of_the_design_exist() -> None:
     assert set(ALL_COMMANDS) >= {
         ("init",), ("provision",), ("sync",), ("check",), ("report",), ("templates",),
         ("templates", "list"), ("templates", "show"), ("doctor",), ("demo",),
+        ("history", "rebuild"),
     }
 
 

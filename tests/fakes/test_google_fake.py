@@ -9,29 +9,11 @@ from typing import Any
 import gspread
 import pytest
 import requests
-from google.oauth2.credentials import Credentials
 
+from tests.fakes.conftest import api_error
 from tests.fakes.google_api import FakeGoogle, RequestInfo
 
 Json = dict[str, Any]
-
-
-@pytest.fixture
-def fake() -> FakeGoogle:
-    return FakeGoogle()
-
-
-@pytest.fixture
-def gc(fake: FakeGoogle) -> gspread.Client:
-    client = gspread.Client(auth=Credentials(token="fake-token"))
-    fake.mount(client.http_client.session)
-    return client
-
-
-def api_error(fn: Any, *args: Any, **kwargs: Any) -> gspread.exceptions.APIError:
-    with pytest.raises(gspread.exceptions.APIError) as info:
-        fn(*args, **kwargs)
-    return info.value
 
 
 # ------------------------------------------------------------------ create, write, read
@@ -297,12 +279,17 @@ def test_unknown_request_kind_is_501_and_applies_nothing(
     sh = gc.open_by_key(sid)
     err = api_error(
         sh.batch_update,
-        {"requests": [{"addSheet": {"properties": {"title": "X"}}}, {"addChart": {"chart": {}}}]},
+        {
+            "requests": [
+                {"addSheet": {"properties": {"title": "X"}}},
+                {"addBanding": {"bandedRange": {}}},
+            ]
+        },
     )
     assert err.code == 501
     assert err.error == {
         "code": 501,
-        "message": "fake: request kind 'addChart' is not implemented",
+        "message": "fake: request kind 'addBanding' is not implemented",
         "status": "UNIMPLEMENTED",
     }
     assert [s.title for s in fake.spreadsheet(sid).sheets] == ["Sheet1"]

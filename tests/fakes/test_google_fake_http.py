@@ -29,18 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def fake() -> FakeGoogle:
-    return FakeGoogle()
-
-
-@pytest.fixture
-def gc(fake: FakeGoogle) -> gspread.Client:
-    client = gspread.Client(auth=Credentials(token="fake-token"))
-    fake.mount(client.http_client.session)
-    return client
-
-
-@pytest.fixture
 def server(fake: FakeGoogle) -> Iterator[FakeServer]:
     with serve(fake, port=0) as running:
         yield running

@@ -48,7 +48,7 @@ SYNCS = scale(25, 500)
 KINDS = (429, 500, 503, "timeout", "reset")
 BATCH_UPDATE = "sheets.spreadsheets.batchUpdate"
 VALUES_WRITE = "sheets.spreadsheets.values.batchUpdateByDataFilter"
-GENERATED = ("Issues", "Dashboard")
+GENERATED = ("Issues", "Dashboard", "History")
 FORMATTED = ("Goals", "KPIs", "RACI")
 #: What a clean failure says: what went wrong and what to do.
 CLEAR = (

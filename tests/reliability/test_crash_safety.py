@@ -112,7 +112,7 @@ def _strip_provisioning(source: Path, target: Path) -> None:
     from openpyxl.formatting.formatting import ConditionalFormattingList
 
     wb = load_workbook(source)
-    for name in ("Reviews", "Issues", "Dashboard"):
+    for name in ("Reviews", "Issues", "Dashboard", "History"):
         del wb[name]
     for name in ("Goals", "KPIs"):
         wb[name].conditional_formatting = ConditionalFormattingList()

@@ -32,6 +32,15 @@ def _formula(tabs: Tabs) -> dict[str, Any]:
     return {"formulas": {("Goals", 1, 1): '=IMPORTXML("https://example.com","//h1")'}}
 
 
+def _persistent(tabs: Tabs) -> None:
+    edit(tabs, "KPI Log", 1, 2, 10)  # far behind pace this week (2026-W48)...
+    edit(tabs, "Reviews", 1, 0, D(2026, 11, 1))  # ...and nobody met since W46 began
+    tabs["History"] = [
+        ["Kind", "ID", "Name", "Owner", "2026-W46", "2026-W47"],
+        ["KPI", "K1", "Signups", "Ana", "Off track", "Overdue"],
+    ]
+
+
 def _uncalculated(tabs: Tabs) -> dict[str, Any]:
     edit(tabs, "KPI Log", 1, 2, None)
     return {"formulas": {("KPI Log", 1, 2): "=40+50"}}
@@ -56,6 +65,7 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
     "KPI-NO-DATA": (lambda t: t["KPI Log"].pop(), ("KPIs", "K1", "Q2")),
     "KPI-OFF-TRACK": (lambda t: edit(t, "KPI Log", 1, 2, 30), ("KPIs", "K1", "Q2")),
     "KPI-OVERDUE": (lambda t: edit(t, "KPIs", 1, 8, D(2026, 11, 1)), ("KPIs", "K1", "Q2")),
+    "KPI-OFF-TRACK-PERSISTENT": (_persistent, ("KPIs", "K1", "Q2")),
     "KPI-READING-IMPLAUSIBLE": (
         lambda t: edit(t, "KPI Log", 1, 2, 5000),  # K1 goes from 0 to 100
         ("KPI Log", "K1 @ 2026-11-20", "C2"),

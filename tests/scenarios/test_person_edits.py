@@ -22,7 +22,7 @@ from sheets_sync.sync import SyncResult, sync
 from sheets_sync.templates import load_template, normalize_header
 
 AS_OF = dt.date(2026, 11, 27)
-GENERATED = {"Issues", "Dashboard"}
+GENERATED = {"Issues", "Dashboard", "History"}
 
 
 def snapshot(path: Path) -> dict[str, dict[tuple[int, int], Any]]:

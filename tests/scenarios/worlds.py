@@ -23,6 +23,8 @@ class World(Protocol):
     def insert_rows(self, tab: str, at: int, count: int = 1) -> None: ...
     def move_column_to_end(self, tab: str, col: int) -> None: ...
     def rename_tab(self, tab: str, new_name: str) -> None: ...
+    def delete_tab(self, tab: str) -> None: ...
+    def sort_rows(self, tab: str, col: int, descending: bool = False) -> None: ...
 
 
 class XlsxWorld:
@@ -58,6 +60,27 @@ class XlsxWorld:
     def rename_tab(self, tab: str, new_name: str) -> None:
         def edit(ws: Any) -> None:
             ws.title = new_name
+
+        self._edit(tab, edit)
+
+    def delete_tab(self, tab: str) -> None:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(self.path)
+        wb.remove(wb[tab])
+        wb.save(self.path)
+
+    def sort_rows(self, tab: str, col: int, descending: bool = False) -> None:
+        """Data > Sort on one column: whole rows below the header move."""
+
+        def edit(ws: Any) -> None:
+            rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+            rows = [r for r in rows if any(v is not None for v in r)]
+            rows.sort(key=lambda r: str(r[col] if col < len(r) and r[col] is not None else ""),
+                      reverse=descending)
+            for r, values in enumerate(rows, start=2):
+                for c, value in enumerate(values, start=1):
+                    ws.cell(r, c).value = value
 
         self._edit(tab, edit)
 
@@ -112,6 +135,12 @@ class GoogleWorld:
 
     def rename_tab(self, tab: str, new_name: str) -> None:
         self._ss().rename_sheet(tab, new_name)
+
+    def delete_tab(self, tab: str) -> None:
+        self._ss().remove_sheet(tab)
+
+    def sort_rows(self, tab: str, col: int, descending: bool = False) -> None:
+        self._ss().sort_rows(tab, col, descending=descending)
 
     def move_column_to_end(self, tab: str, col: int) -> None:
         ss = self._ss()

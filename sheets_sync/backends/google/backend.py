@@ -34,6 +34,7 @@ READ_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),developerMetadata,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "conditionalFormats,protectedRanges(protectedRangeId,range,description,warningOnly),"
+    "charts(chartId,spec(title,basicChart(domains,series)),position/overlayPosition/anchorCell),"
     "data(columnMetadata/developerMetadata(metadataId,metadataKey,metadataValue),"
     "rowData(values(userEnteredValue/formulaValue,effectiveValue,effectiveFormat/numberFormat/type,"
     "hyperlink,note,userEnteredFormat(textFormat/bold,backgroundColor)))))"

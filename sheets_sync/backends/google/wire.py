@@ -13,9 +13,10 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_sync.a1 import parse_range
+from sheets_sync.a1 import a1, parse_range, range_a1, split_ref
 from sheets_sync.backends.base import (
     CellUpdate,
+    Chart,
     ConditionalRule,
     TabFormatting,
     TabLayout,
@@ -30,9 +31,21 @@ from sheets_sync.backends.google.cells import (
     hex_colour,
     rgb,
 )
-from sheets_sync.layout import COMPUTED_FILL, HEADER_FILL, formula_shape, is_mark, mark_rule
+from sheets_sync.layout import (
+    COMPUTED_FILL,
+    HEADER_FILL,
+    formula_shape,
+    has_chart,
+    is_mark,
+    mark_rule,
+)
 
 PROTECTION = "sheets-sync: computed column"
+#: The description of the edit warning over a whole generated tab (not a PROTECTION: the
+#: computed columns' warnings are replaced on every install, this one is made once).
+TAB_PROTECTION = "sheets-sync: generated tab"
+#: The size of the tool's chart, in pixels.
+CHART_WIDTH, CHART_HEIGHT = 600, 300
 MARKER_KEY = "sheets-sync.template"
 #: JSON: template tab name -> sheetId of the tab the tool generates it in
 GENERATED_KEY = "sheets-sync.generated"
@@ -99,6 +112,61 @@ def _protected(sheet: Json, sheet_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
+def _tab_protected(sheet: Json, sheet_id: int) -> bool:
+    """Whether the tab carries the tool's edit warning over the whole tab."""
+    edges = ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    for p in sheet.get("protectedRanges", []):
+        r = p.get("range")
+        if (
+            p.get("description", "").startswith(TAB_PROTECTION)
+            and p.get("warningOnly")
+            and r is not None
+            and int(r.get("sheetId", 0)) == sheet_id
+            and not any(edge in r for edge in edges)
+        ):
+            return True
+    return False
+
+
+def _source(data: Json) -> list[Json]:
+    return list(data.get("sourceRange", {}).get("sources", []))
+
+
+def _chart(chart: Json, sheet_id: int) -> Chart:
+    """A chart as the layout engine knows charts: its source is the bounding range of its
+    domain and series ("" when it charts another tab, or is no basic chart)."""
+    spec = chart.get("spec", {})
+    basic = spec.get("basicChart", {})
+    series = basic.get("series", [])
+    ranges = [g for d in basic.get("domains", []) for g in _source(d.get("domain", {}))]
+    ranges += [g for s in series for g in _source(s.get("series", {}))]
+    source = ""
+    if ranges and all(int(g.get("sheetId", 0)) == sheet_id for g in ranges):
+        # a range open at the bottom (or right) leaves the source open there
+        open_bottom = any("endRowIndex" not in g for g in ranges)
+        open_right = any("endColumnIndex" not in g for g in ranges)
+        source = range_a1(
+            min(int(g.get("startRowIndex", 0)) for g in ranges),
+            min(int(g.get("startColumnIndex", 0)) for g in ranges),
+            None if open_bottom else max(int(g["endRowIndex"]) for g in ranges) - 1,
+            None if open_right else max(int(g["endColumnIndex"]) for g in ranges) - 1,
+        )
+    overlay = chart.get("position", {}).get("overlayPosition")
+    anchor = ""
+    if overlay is not None:
+        cell = overlay.get("anchorCell", {})
+        anchor = a1(int(cell.get("rowIndex", 0)), int(cell.get("columnIndex", 0)))
+    return Chart(str(spec.get("title", "")), source, anchor, tuple(map(_colour, series)))
+
+
+def _colour(series: Json) -> str:
+    """A series' fill as RGB hex ("" when it has none of its own, or a theme colour)."""
+    style = series.get("colorStyle", {})
+    if "rgbColor" in style:
+        return hex_colour(style["rgbColor"])
+    return hex_colour(series["color"]) if "color" in series else ""
+
+
 def formatting(sheet: Json, row2: list[Json] | None = None) -> TabFormatting:
     """The facts of a sheet's formatting, as spreadsheets.get (with grid data) gives them.
 
@@ -127,6 +195,8 @@ def formatting(sheet: Json, row2: list[Json] | None = None) -> TabFormatting:
         rules=_rules(sheet),
         protected=_protected(sheet, int(props.get("sheetId", 0))),
         columns=int(grid["columnCount"]) if "columnCount" in grid else None,
+        charts=tuple(_chart(c, int(props.get("sheetId", 0))) for c in sheet.get("charts", [])),
+        tab_protected=_tab_protected(sheet, int(props.get("sheetId", 0))),
     )
 
 
@@ -265,6 +335,100 @@ def _protection_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[
     return reqs
 
 
+def _tab_protection_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[Json]:
+    """The edit warning over the whole tab, once: never a second one."""
+    if not layout.protect_tab or _tab_protected(sheet, sheet_id):
+        return []
+    return [
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": sheet_id},
+                    "description": f"{TAB_PROTECTION} {layout.name}",
+                    "warningOnly": True,
+                }
+            }
+        }
+    ]
+
+
+def _chart_spec(chart: Chart, sheet_id: int) -> Json:
+    """A stacked column chart of ``chart.source``: its first row names the series (one
+    header row), its first column holds the categories, each other column is a series."""
+    box = parse_range(chart.source)
+    if box is None or box.right is None:
+        raise ValueError(f"not a chart source: {chart.source}")
+
+    def column(col: int) -> Json:
+        grid: Json = {
+            "sheetId": sheet_id,
+            "startRowIndex": box.top,
+            "startColumnIndex": col,
+            "endColumnIndex": col + 1,
+        }
+        if box.bottom is not None:
+            grid["endRowIndex"] = box.bottom + 1
+        return {"sourceRange": {"sources": [grid]}}
+
+    series: list[Json] = []
+    for index, col in enumerate(range(box.left + 1, box.right + 1)):
+        one: Json = {"series": column(col), "targetAxis": "LEFT_AXIS"}
+        if index < len(chart.colors) and chart.colors[index]:
+            one["colorStyle"] = {"rgbColor": rgb(chart.colors[index])}
+        series.append(one)
+    return {
+        "title": chart.title,
+        "basicChart": {
+            "chartType": "COLUMN",
+            "stackedType": "STACKED",
+            "legendPosition": "RIGHT_LEGEND",
+            "headerCount": 1,
+            "axis": [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS"}],
+            "domains": [{"domain": column(box.left)}],
+            "series": series,
+        },
+    }
+
+
+def chart_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[Json]:
+    """Replace the tool's chart (the tab's charts of its title) unless it is there as wanted.
+
+    A chart of another title is a person's: it is never touched.
+    """
+    wanted = layout.chart
+    if wanted is None:
+        return []
+    ours = [c for c in sheet.get("charts", []) if c.get("spec", {}).get("title") == wanted.title]
+    if len(ours) == 1 and has_chart(TabFormatting(charts=(_chart(ours[0], sheet_id),)), wanted):
+        return []
+    reqs: list[Json] = [{"deleteEmbeddedObject": {"objectId": c["chartId"]}} for c in ours]
+    cell = split_ref(wanted.anchor)
+    if cell is None:
+        raise ValueError(f"not a cell: {wanted.anchor}")
+    row, col = cell
+    reqs.append(
+        {
+            "addChart": {
+                "chart": {
+                    "spec": _chart_spec(wanted, sheet_id),
+                    "position": {
+                        "overlayPosition": {
+                            "anchorCell": {
+                                "sheetId": sheet_id,
+                                "rowIndex": row,
+                                "columnIndex": col,
+                            },
+                            "widthPixels": CHART_WIDTH,
+                            "heightPixels": CHART_HEIGHT,
+                        }
+                    },
+                }
+            }
+        }
+    )
+    return reqs
+
+
 def _column_requests(layout: TabLayout, sheet_id: int, *, new_tab: bool) -> list[Json]:
     """Number formats of data columns, and (on a new tab) column widths and wrapped text."""
     reqs: list[Json] = []
@@ -349,6 +513,8 @@ def install(
             }
         )
     reqs += _protection_requests(existing, layout, sheet_id)
+    reqs += _tab_protection_requests(existing, layout, sheet_id)
+    reqs += chart_requests(existing, layout, sheet_id)
     return reqs + _column_requests(layout, sheet_id, new_tab=new_tab)
 
 

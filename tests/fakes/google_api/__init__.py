@@ -13,10 +13,11 @@ session, or serve it over HTTP on 127.0.0.1 and rewrite Google's roots to it.
 
 What it does: keeps real state (cells with user-entered and effective values, formats, notes,
 validation, conditional formats, protected ranges, merges, named ranges, developer metadata,
-Drive files and permissions); applies a batchUpdate's requests in order and all-or-nothing;
-honours `fields` masks; checks request bodies and query parameters against the discovery
-documents shipped with google-api-python-client; answers with Google's shapes and errors
-(checked against gspread's recorded cassettes: `python -m tests.fakes.google_api.fidelity`);
+charts, Drive files and permissions); applies a batchUpdate's requests in order and
+all-or-nothing; honours `fields` masks; checks request bodies and query parameters against
+the discovery documents shipped with google-api-python-client; answers with Google's shapes
+and errors (checked against gspread's recorded cassettes:
+`python -m tests.fakes.google_api.fidelity`);
 injects faults (`fake.faults`), latency (`fake.latency`), per-minute quotas (`fake.quota`) and
 edits by a person between two requests (`fake.before_request(hook)` + the `Spreadsheet` helpers
 `set_cell`, `insert_rows`, `delete_rows`, `move_rows`, `sort_rows`, `insert_columns`, ...).
@@ -29,7 +30,9 @@ What it does not do (say so in tests that depend on it):
 - Conditional formats are stored and moved with the grid, never evaluated; data validation is
   stored, never enforced (Sheets does not enforce it on API writes either).
 - batchUpdate kinds and endpoints it does not implement answer 501 UNIMPLEMENTED, never a
-  silent 200 (e.g. addDimensionGroup, addBanding, addChart, duplicateSheet, insertRange).
+  silent 200 (e.g. addDimensionGroup, addBanding, duplicateSheet, insertRange).
+- Charts: basic charts floating over a sheet only (addChart, updateChartSpec,
+  deleteEmbeddedObject); they are stored, moved with the grid and read back, never drawn.
 - autoResizeDimensions is accepted and changes nothing; number formats are a working subset
   (0 # , . % literals, date/time tokens); USER_ENTERED parsing knows en_US, en_GB, de_DE and
   a few more locales.
@@ -42,6 +45,7 @@ from __future__ import annotations
 from tests.fakes.google_api import (  # noqa: F401
     batch,
     batch_more,
+    charts,
     data_filter,
     drive_api,
     sheets_api,

@@ -23,6 +23,7 @@ def _sheet(sheet: Sheet) -> Json:
         "cond_formats": sheet.cond_formats,
         "protected": sheet.protected,
         "basic_filter": sheet.basic_filter,
+        "charts": sheet.charts,
     }
 
 
@@ -70,5 +71,6 @@ def load(fake: FakeGoogle, data: Json) -> None:
             sheet.cond_formats = jcopy(rs.get("cond_formats", []))
             sheet.protected = jcopy(rs.get("protected", []))
             sheet.basic_filter = jcopy(rs.get("basic_filter"))
+            sheet.charts = jcopy(rs.get("charts", []))
             ss.sheets.append(sheet)
         ss.reindex()

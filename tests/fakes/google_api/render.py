@@ -348,6 +348,45 @@ def protected_range(pr: Json) -> Json:
     return out
 
 
+def _chart_ranges(data: Json) -> None:
+    source = data.get("sourceRange")
+    if isinstance(source, dict) and "sources" in source:
+        source["sources"] = [grid_range(g) for g in source["sources"]]
+
+
+def _twin(obj: Json) -> None:
+    """``color`` and ``colorStyle.rgbColor`` both, as Google answers a colour it was given."""
+    if "color" in obj and "colorStyle" not in obj:
+        obj["colorStyle"] = {"rgbColor": obj["color"]}
+    elif "rgbColor" in obj.get("colorStyle", {}) and "color" not in obj:
+        obj["color"] = obj["colorStyle"]["rgbColor"]
+    if "color" in obj:
+        obj["color"] = color(obj["color"])
+    if "rgbColor" in obj.get("colorStyle", {}):
+        obj["colorStyle"]["rgbColor"] = color(obj["colorStyle"]["rgbColor"])
+
+
+def chart(stored: Json) -> Json:
+    """An EmbeddedChart as Google shows it: colours twinned, zero indexes left out."""
+    out = jcopy(stored)
+    spec = out.get("spec", {})
+    basic = spec.get("basicChart", {})
+    for domain in basic.get("domains", []):
+        _chart_ranges(domain.get("domain", {}))
+    for series in basic.get("series", []):
+        _chart_ranges(series.get("series", {}))
+        _twin(series)
+    overlay = out.get("position", {}).get("overlayPosition", {})
+    if "anchorCell" in overlay:
+        overlay["anchorCell"] = {k: v for k, v in overlay["anchorCell"].items() if v}
+    for key in ("offsetXPixels", "offsetYPixels"):
+        if not overlay.get(key):
+            overlay.pop(key, None)
+    if isinstance(out.get("border"), dict):
+        _twin(out["border"])
+    return _numbers(out)  # type: ignore[no-any-return]
+
+
 def sheet_properties(sheet: Sheet) -> Json:
     p = sheet.props
     out: Json = {
@@ -385,6 +424,8 @@ def sheet_resource(ss: Spreadsheet, sheet: Sheet, data: list[Json] | None) -> Js
         out["conditionalFormats"] = [cond_format(r) for r in sheet.cond_formats]
     if sheet.protected:
         out["protectedRanges"] = [protected_range(p) for p in sheet.protected]
+    if sheet.charts:
+        out["charts"] = [chart(c) for c in sheet.charts]
     if sheet.basic_filter is not None:
         bf = jcopy(sheet.basic_filter)
         bf["range"] = grid_range(bf.get("range", {}))

@@ -42,6 +42,8 @@ class Sheet:
         self.cond_formats: list[Json] = []
         self.protected: list[Json] = []
         self.basic_filter: Json | None = None
+        #: embedded charts floating over this sheet: {"chartId", "spec", "position"}
+        self.charts: list[Json] = []
 
     # ---- properties the tests read
     @property
@@ -364,6 +366,13 @@ class Spreadsheet:
             sheet.prune(row, col)
             self._touch()
 
+    def remove_sheet(self, title: str) -> None:
+        """A person deletes a tab (as the tab menu does: no API request)."""
+        with self._lock:
+            self.sheets.remove(self.sheet(title))
+            self.reindex()
+            self._touch()
+
     def rename_sheet(self, title: str, new_title: str) -> None:
         """A person renames a tab (as the tab menu does: no API request)."""
         with self._lock:
@@ -473,6 +482,7 @@ class Spreadsheet:
         for nr in list(self.named_ranges):
             if not _adjust_grid_range(nr.setdefault("range", {}), sid, dim, fn):
                 self.named_ranges.remove(nr)
+        self._adjust_charts(sheet, dim, fn)
         for meta in list(self.dev_meta):
             dr = meta.get("location", {}).get("dimensionRange")
             if dr and int(dr.get("sheetId", 0)) == sid and dr.get("dimension") == dim:
@@ -481,6 +491,38 @@ class Spreadsheet:
                     self.dev_meta.remove(meta)
                 else:
                     dr["startIndex"], dr["endIndex"] = iv[0], iv[1]
+
+    def _adjust_charts(self, sheet: Sheet, dim: str, fn: IntervalFn) -> None:
+        """Charts' source ranges move with the cells (a deleted source drops out of its
+        series), and a chart over ``sheet`` moves with its anchor cell, as in Sheets."""
+        sid = sheet.sheet_id
+        for other in self.sheets:
+            for chart in other.charts:
+                basic = chart.get("spec", {}).get("basicChart", {})
+                for key, inner in (("domains", "domain"), ("series", "series")):
+                    for entry in basic.get(key, []):
+                        source = entry.get(inner, {}).get("sourceRange", {})
+                        source["sources"] = [
+                            g for g in source.get("sources", [])
+                            if _adjust_grid_range(g, sid, dim, fn)
+                        ]
+        for chart in sheet.charts:
+            anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell")
+            if anchor is None:
+                continue
+            key = "rowIndex" if dim == "ROWS" else "columnIndex"
+            at = int(anchor.get(key, 0))
+            moved = fn(at, at + 1) or fn(at, None)  # a deleted anchor: where the cut was
+            anchor[key] = moved[0] if moved else at
+
+    def _clamp_anchors(self, sheet: Sheet) -> None:
+        for chart in sheet.charts:
+            anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell")
+            if anchor is not None:
+                anchor["rowIndex"] = min(int(anchor.get("rowIndex", 0)), sheet.row_count - 1)
+                anchor["columnIndex"] = min(
+                    int(anchor.get("columnIndex", 0)), sheet.column_count - 1
+                )
 
     def insert_dimension(self, sheet: Sheet, dim: str, start: int, end: int, before: bool) -> None:
         n = end - start
@@ -515,6 +557,7 @@ class Spreadsheet:
         fn = delete_fn(start, n)
         self._adjust_ranges(sheet, dim, fn)
         sheet.set_dimension_count(dim, sheet.dimension_count(dim) - n)
+        self._clamp_anchors(sheet)
         frozen_key = "frozenRowCount" if dim == "ROWS" else "frozenColumnCount"
         frozen = sheet.grid.get(frozen_key, 0)
         if frozen:
