@@ -1,7 +1,7 @@
 """The Google API fake, served out of process for the benchmark, with one workload loaded.
 
-``python -m bench.google_server --size M [--latency 0.1]`` builds the workbook (provisioned
-and synced by sheets-sync, so it starts up to date), prints one JSON line
+``python -m bench.google_server --size M [--latency 0.1] [--history-weeks 156]`` builds the
+workbook (provisioned and synced by sheets-sync, so it starts up to date), prints one JSON line
 ``{"url": ..., "spreadsheet_id": ...}`` and serves until killed. Its own work runs in this
 process, so none of it is counted as the client's CPU or memory.
 
@@ -21,6 +21,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bench.history_workload import history_grid
 from bench.workloads import AS_OF, SIZES, Size, changes, handover, workbook
 from sheets_sync.sync import provision, sync
 from tests.fakes.google_api import FakeGoogle
@@ -29,14 +30,20 @@ from tests.fakes.google_api.server import FakeServer
 from tests.fakes.google_backend import google_backend
 
 
-def build(fake: FakeGoogle, size: Size) -> str:
-    """Provision a spreadsheet, put the workload's cells in, and sync it once."""
+def build(fake: FakeGoogle, size: Size, history_weeks: int = 0) -> str:
+    """Provision a spreadsheet, put the workload's cells in, and sync it once.
+
+    ``history_weeks``: also a History tab of that many weekly columns, written directly
+    (bench/history_workload.py) before the sync, which fills the current week's column.
+    """
     backend = google_backend(fake, title=f"Bench {size.name}")
     provision(backend)
     sid = backend.spreadsheet_id
     assert sid is not None
     ss = fake.spreadsheet(sid)
     grids = workbook(size)
+    if history_weeks:
+        grids["History"] = history_grid(size, grids, history_weeks)
     for tab, grid in grids.items():
         sheet = ss.sheet(tab)
         rows, cols = len(grid), max(len(r) for r in grid)
@@ -163,11 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.google_server")
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--history-weeks", type=int, default=0,
+                        help="a History tab of this many weekly columns (0: as the sync makes it)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     fake = FakeGoogle(seed=5)
     size = SIZES[args.size]
-    sid = build(fake, size)
+    sid = build(fake, size, args.history_weeks)
     _patch_handler()
     server = BenchServer(fake, size, sid).start()
     server.control("POST", f"/__bench/latency?seconds={args.latency}")

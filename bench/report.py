@@ -140,3 +140,138 @@ def markdown(google: list[Row], xlsx: list[Row], pacing: Any, *, machine: str, c
             for size, text in (profiles or {}).items()
         )
     )
+
+
+HISTORY_HEADING = "## History at M"
+
+
+def with_history(text: str, section: str) -> str:
+    """``text`` (BENCHMARKS.md) with its History section replaced, or the section appended.
+
+    The section runs from its heading to the next ``## `` heading (or the end); nothing
+    else in ``text`` changes.
+    """
+    start = text.find(HISTORY_HEADING)
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    end = text.find("\n## ", start + len(HISTORY_HEADING))
+    rest = "" if end < 0 else text[end + 1:]
+    return text[:start] + section.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
+
+
+def _yes(ok: bool | None) -> str:
+    return "yes" if ok else "NO" if ok is not None else "n/a"
+
+
+def history_targets(history: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) of the History benchmark."""
+    out: list[tuple[str, str, bool | None]] = []
+    weeks = history["weeks"]
+    ours = [r for r in history["google"] if r.get("history_weeks")]
+    for r in ours:
+        limit = 2 if r["mode"] == "idle" else 4
+        what = "nothing to change" if r["mode"] == "idle" else "with changes"
+        endpoints = ", ".join(f"{k} {v}" for k, v in sorted(r["by_endpoint"].items()))
+        out.append((f"Google M+H{weeks}, {r['latency_ms']:.0f} ms: requests, {what}: at most "
+                    f"{limit}", f"{r['requests']} ({endpoints})", r["requests"] <= limit))
+    for r in ours:
+        if r["mode"] == "changes":
+            out.append((f"Google M+H{weeks}, {r['latency_ms']:.0f} ms: cells written = cells "
+                        "whose value changed", f"{r['cells_written']}/{r['cells_changed']}",
+                        r["cells_written"] == r["cells_changed"]))
+    for r in history["xlsx"]:
+        if not str(r.get("size", "")).endswith(f"H{weeks}"):
+            continue  # plain M: the comparison, no target here
+        if r.get("operation") == "sync (with changes)":
+            out.append((f"xlsx {r['size']}: sync at most 1.5 x load+save floor (same file)",
+                        f"{r['ratio_to_floor']:.2f}x (CPU {r['cpu_ratio_to_floor']:.2f}x)",
+                        r["ratio_to_floor"] <= 1.5))
+        if r.get("operation") == "sync (nothing to change)":
+            out.append((f"xlsx {r['size']}: a sync with nothing to change does not rewrite",
+                        "rewrote" if r["rewrote"] else "same bytes and mtime",
+                        not r["rewrote"]))
+    return out
+
+
+def history_section(history: dict[str, Any], *, machine: str, command: str, minutes: float,
+                    alone: bool) -> str:
+    """The "History at M" section of BENCHMARKS.md."""
+    weeks = history["weeks"]
+    google = history["google"]
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {_yes(ok)} |" for t, m, ok in history_targets(history)]
+    table = [
+        "| workload | latency | run | requests (by endpoint) | retries | cells written "
+        "| MB sent | MB received | wall s (median) | client s | peak MB |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in google:
+        endpoints = ", ".join(f"{k} {v}" for k, v in sorted(r["by_endpoint"].items()))
+        table.append(
+            f"| {r['size']} | {r['latency_ms']:.0f} ms | {r['mode']} | {r['requests']} "
+            f"({endpoints}) | {r['retries']} | {r['cells_written']} | {_mb(r['bytes_sent'])} | "
+            f"{_mb(r['bytes_received'])} | {r['wall_s']:.2f} | {r['client_s']:.2f} | "
+            f"{r['peak_mb']:.0f} |")
+    cost = ["| run (0 ms) | client s: M -> M+H | MB received: M -> M+H | peak MB: M -> M+H |",
+            "|---|---|---|---|"]
+    for mode in ("idle", "changes"):
+        a = _find(google, history_weeks=0, mode=mode, latency_ms=0.0)
+        b = _find(google, history_weeks=weeks, mode=mode, latency_ms=0.0)
+        if a and b:
+            cost.append(
+                f"| {mode} | {a['client_s']:.2f} -> {b['client_s']:.2f} "
+                f"({b['client_s'] / max(a['client_s'], 1e-9):.2f}x) | "
+                f"{_mb(a['bytes_received'])} -> {_mb(b['bytes_received'])} "
+                f"({b['bytes_received'] / max(a['bytes_received'], 1):.2f}x) | "
+                f"{a['peak_mb']:.0f} -> {b['peak_mb']:.0f} "
+                f"({b['peak_mb'] / max(a['peak_mb'], 1e-9):.2f}x) |")
+    xrows = ["| workload | file MB | operation | median s | runs (s) | CPU s | peak MB | x floor "
+             "| x floor (CPU) | cells changed | rewrote |",
+             "|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|"]
+    for r in history["xlsx"]:
+        runs = ", ".join(f"{s:.2f}" for s in r["runs"])
+        changed = "" if r["cells_changed"] is None else r["cells_changed"]
+        rewrote = "" if r["rewrote"] is None else ("yes" if r["rewrote"] else "no")
+        xrows.append(f"| {r['size']} | {r['file_mb']} | {r['operation']} | {r['median_s']:.2f} "
+                     f"| {runs} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} "
+                     f"| {r['ratio_to_floor']:.2f} | {r['cpu_ratio_to_floor']:.2f} | {changed} "
+                     f"| {rewrote} |")
+    note = (
+        "Only this section was measured by that command; the sections above it are from "
+        "the run named in the first line of this file and were not re-measured (the "
+        "History feature landed after them)."
+        if alone else "Measured in the same `make bench` run as the sections above."
+    )
+    code = history.get("code") or []
+    if len(code) == 2 and code[0] != code[1]:
+        note += (f" sheets_sync's sources changed during the run ({code[0]} -> {code[1]}): "
+                 "its rows may mix two versions.")
+    elif code:
+        note += f" sheets_sync + templates source digest {code[0]} (bench/history_bench.py)."
+    profile = history.get("profile") or ""
+    xlsx_profile = history.get("xlsx_profile") or ""
+    return (
+        f"{HISTORY_HEADING} (3 years of weekly columns)\n\n"
+        f"Measured on {dt.date.today().isoformat()} by `{command}` ({minutes:.0f} min) on "
+        f"{machine}. {note}\n\n"
+        f"Workload **M+H{weeks}** = M plus a History tab of {weeks} weekly columns "
+        f"(2023-W49 .. 2026-W48) x {history['goals_kpis']:,} rows (goals, then KPIs; "
+        "header `Kind, ID, Name, Owner, <labels>`). The grid is written directly "
+        "(bench/history_workload.py: statuses from a fixed seed, sticky from week to week, "
+        "blank before an item's Start date), not by `sheets-sync history rebuild`; the "
+        "build's sync then fills the current week's column, so the workbook starts up to "
+        "date. **M** is the plain workload, whose History tab is the one column the build's "
+        "sync writes: the comparison, measured by the same command. Runs as in the sections "
+        "above (fresh client process per run; medians; the xlsx floor is one load+save of "
+        "the M+H file itself; plain M's xlsx rows, one run, are the comparison).\n\n"
+        "### Targets\n\n" + "\n".join(lines) + "\n\n"
+        "### Google (the API fake, out of process), sheets-sync sync\n\n"
+        + "\n".join(table) + "\n\n"
+        "Cost of the History columns, 0 ms latency:\n\n" + "\n".join(cost) + "\n\n"
+        "### xlsx (openpyxl)\n\n" + "\n".join(xrows) + "\n"
+        + (f"\n### Where the time goes: sync with changes at M+H{weeks} (cProfile of the "
+           f"client process, by own time, 0 ms)\n\n```\n{profile}\n```\n" if profile else "")
+        + (f"\n### Where the time goes: xlsx sync with changes at M+H{weeks} (cProfile of "
+           "the child process; the sync missed its target)\n\n"
+           f"```\n{xlsx_profile}\n```\n" if xlsx_profile else "")
+    )

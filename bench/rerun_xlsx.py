@@ -46,6 +46,9 @@ def main() -> int:
     text = report.markdown(saved["google"], rows, SimpleNamespace(**saved["pacing"]),
                            machine=machine, command=command, minutes=minutes,
                            profiles=profiles)
+    history = old.find(report.HISTORY_HEADING)
+    if history >= 0:  # the History section is measured by `run.py --only history`: kept
+        text = report.with_history(text, old[history:])
     (ROOT / "BENCHMARKS.md").write_text(text)
     saved["xlsx"] = rows
     (ROOT / "bench" / "results.json").write_text(json.dumps(saved, indent=1, default=str))

@@ -9,6 +9,11 @@ time the fake spent answering (its own work and the added latency), i.e. the cli
 cost. Results go to BENCHMARKS.md and bench/wall_time.png.
 
     python bench/run.py [--sizes S,M] [--xlsx-sizes S,M,L] [--runs 5] [--large-runs 1]
+                        [--only all|history] [--no-history]
+
+The History benchmark (bench/history_bench.py: M with 3 years of weekly History columns)
+runs after the rest; ``--only history`` runs it alone and rewrites only the "History at M"
+section of BENCHMARKS.md, keeping the other sections as they were measured.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ Row = dict[str, Any]
 class Server:
     """One bench/google_server.py process."""
 
-    def __init__(self, size: str) -> None:
+    def __init__(self, size: str, history_weeks: int = 0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.google_server", "--size", size],
+            [sys.executable, "-m", "bench.google_server", "--size", size,
+             "--history-weeks", str(history_weeks)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         assert self.proc.stdout is not None
@@ -186,6 +192,32 @@ def plot(rows: list[Row], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def machine_line() -> str:
+    return (f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"{platform.python_implementation()} {platform.python_version()}, "
+            f"{platform.platform()}")
+
+
+def history_only(args: argparse.Namespace) -> int:
+    """``--only history``: measure the History benchmark and replace only its section."""
+    from bench import history_bench, report
+
+    started = time.monotonic()
+    history = history_bench.run_all(args.runs)
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    section = report.history_section(history, machine=machine_line(), command=command,
+                                     minutes=(time.monotonic() - started) / 60, alone=True)
+    out = Path(args.out)
+    out.write_text(report.with_history(out.read_text() if out.exists() else "", section))
+    results_path = ROOT / "bench" / "results.json"
+    results: dict[str, Any] = (json.loads(results_path.read_text())
+                               if results_path.exists() else {})
+    results["history"] = history
+    results_path.write_text(json.dumps(results, indent=1, default=str))
+    print(section)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="S,M")
@@ -195,7 +227,13 @@ def main() -> int:
                         help="runs of xlsx L (about 7 minutes each on a 2-core machine)")
     parser.add_argument("--pacing-workbooks", type=int, default=1000)
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--only", choices=("all", "history"), default="all",
+                        help="history: only the History benchmark (its section of --out)")
+    parser.add_argument("--no-history", action="store_true",
+                        help="skip the History benchmark")
     args = parser.parse_args()
+    if args.only == "history":
+        return history_only(args)
     started = time.monotonic()
     google_rows = google([s for s in args.sizes.split(",") if s], args.runs)
 
@@ -211,16 +249,26 @@ def main() -> int:
     pacing = quota.run(workbooks=args.pacing_workbooks)
     print(f"  {pacing}", flush=True)
     plot(google_rows, ROOT / "bench" / "wall_time.png")
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, "
-               f"{platform.python_implementation()} {platform.python_version()}, "
-               f"{platform.platform()}")
+    machine = machine_line()
     command = "make bench  # python bench/run.py " + " ".join(sys.argv[1:])
+    history = None
+    if not args.no_history:
+        from bench import history_bench
+
+        history_started = time.monotonic()
+        history = history_bench.run_all(args.runs)
+        history_minutes = (time.monotonic() - history_started) / 60
     text = report.markdown(google_rows, xlsx_rows, pacing, machine=machine, command=command,
                            minutes=(time.monotonic() - started) / 60, profiles=PROFILES)
+    if history is not None:
+        text = report.with_history(text, report.history_section(
+            history, machine=machine, command=command, minutes=history_minutes, alone=False))
     Path(args.out).write_text(text)
-    (ROOT / "bench" / "results.json").write_text(json.dumps(
-        {"google": google_rows, "xlsx": xlsx_rows, "pacing": vars(pacing)}, indent=1,
-        default=str))
+    results: dict[str, Any] = {"google": google_rows, "xlsx": xlsx_rows,
+                               "pacing": vars(pacing)}
+    if history is not None:
+        results["history"] = history
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(text)
     return 0
 

@@ -62,7 +62,8 @@ def _log(message: str) -> None:
 def _cache_key() -> str:
     """Changes when the workload or the template does, so a stale build is never used."""
     digest = hashlib.sha256()
-    sources = [ROOT / "bench" / "workloads.py", *sorted((ROOT / "templates").rglob("*.toml"))]
+    sources = [ROOT / "bench" / "workloads.py", ROOT / "bench" / "history_workload.py",
+               *sorted((ROOT / "templates").rglob("*.toml"))]
     for path in sources:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -80,24 +81,38 @@ def _drop_stale(folder: Path, prefix: str, keep: Path) -> None:
                 old.unlink()
 
 
-def build(size: str, folder: Path = CACHE) -> Path:
-    """The synced workbook of ``size`` (built once: provisioned, filled and synced)."""
+def _name(size: str, history_weeks: int) -> str:
+    """The cache name of a workload: ``M``, or ``MH156`` with 156 weeks of History."""
+    return f"{size}H{history_weeks}" if history_weeks else size
+
+
+def build(size: str, folder: Path = CACHE, history_weeks: int = 0) -> Path:
+    """The synced workbook of ``size`` (built once: provisioned, filled and synced).
+
+    ``history_weeks``: with a History tab of that many weekly columns, written directly
+    (bench/history_workload.py) with the other tabs, before the sync.
+    """
+    from bench.history_workload import history_grid
     from bench.workloads import AS_OF, SIZES, workbook
     from sheets_sync.backends.xlsx import XlsxBackend
     from sheets_sync.demo import fill_demo
 
     folder.mkdir(parents=True, exist_ok=True)
-    target = _cached(f"{size}", folder)
+    name = _name(size, history_weeks)
+    target = _cached(name, folder)
     if target.exists():
         return target
-    _drop_stale(folder, size, target)
+    _drop_stale(folder, name, target)
     partial = folder / f".building-{target.name}"
     partial.unlink(missing_ok=True)
-    _log(f"building {size} workbook ({SIZES[size].log_rows:,} KPI Log rows) ...")
+    _log(f"building {name} workbook ({SIZES[size].log_rows:,} KPI Log rows) ...")
     started = time.perf_counter()
     backend = XlsxBackend(partial)
+    grids = workbook(SIZES[size])
+    if history_weeks:
+        grids["History"] = history_grid(SIZES[size], grids, history_weeks)
     try:
-        fill_demo(backend, as_of=AS_OF, rows=workbook(SIZES[size]))
+        fill_demo(backend, as_of=AS_OF, rows=grids)
     finally:
         backend.close()
     os.replace(partial, target)
@@ -118,7 +133,7 @@ def _last_row(ws: Any, cols: int) -> int:
     return 1
 
 
-def edited(size: str, round_no: int, folder: Path = CACHE) -> Path:
+def edited(size: str, round_no: int, folder: Path = CACHE, history_weeks: int = 0) -> Path:
     """The built workbook after the workload's edit of ``round_no``, made with plain openpyxl.
 
     Like a person typing into the sheet: readings go below the last KPI Log row in that
@@ -128,11 +143,12 @@ def edited(size: str, round_no: int, folder: Path = CACHE) -> Path:
 
     from bench.workloads import SIZES, changes, handover
 
-    base = build(size, folder)
-    target = _cached(f"{size}-changes-{round_no}", folder)
+    base = build(size, folder, history_weeks)
+    name = f"{_name(size, history_weeks)}-changes-{round_no}"
+    target = _cached(name, folder)
     if target.exists():
         return target
-    _drop_stale(folder, f"{size}-changes-{round_no}", target)
+    _drop_stale(folder, name, target)
     edit = changes(SIZES[size], round_no)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -177,12 +193,18 @@ def _fingerprint(path: Path) -> tuple[str, int]:
     return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
 
 
-def measure(size: str, runs: int = 5, folder: Path = CACHE) -> list[dict[str, Any]]:
-    """Floor, sync with changes and idle sync of ``size``: ``runs`` interleaved runs each."""
+def measure(size: str, runs: int = 5, folder: Path = CACHE,
+            history_weeks: int = 0) -> list[dict[str, Any]]:
+    """Floor, sync with changes and idle sync of ``size``: ``runs`` interleaved runs each.
+
+    ``history_weeks``: the workload with that many weekly History columns; the rows'
+    ``size`` is then e.g. ``M+H156`` (the floor is that same file's load and save).
+    """
     from bench.workloads import AS_OF, SIZES
 
-    base = build(size, folder)
-    sources = [edited(size, i + 1, folder) for i in range(runs)]
+    base = build(size, folder, history_weeks)
+    sources = [edited(size, i + 1, folder, history_weeks) for i in range(runs)]
+    label = f"{size}+H{history_weeks}" if history_weeks else size
     work = Path(tempfile.mkdtemp(prefix="work-", dir=folder))  # same disk as the cache
     floors: list[dict[str, Any]] = []
     syncs: list[dict[str, Any]] = []
@@ -207,7 +229,7 @@ def measure(size: str, runs: int = 5, folder: Path = CACHE) -> list[dict[str, An
             idle["mtime_changed"] = before[1] != after[1]
             idles.append(idle)
             copy_path.unlink(missing_ok=True)
-            _log(f"{size} run {i + 1}/{runs}: floor {floors[-1]['seconds']:.2f} s, "
+            _log(f"{label} run {i + 1}/{runs}: floor {floors[-1]['seconds']:.2f} s, "
                  f"sync {syncs[-1]['seconds']:.2f} s ({syncs[-1]['cells_changed']} cells), "
                  f"idle {idle['seconds']:.2f} s (rewrote: "
                  f"{idle['bytes_changed'] or idle['mtime_changed']})")
@@ -219,7 +241,7 @@ def measure(size: str, runs: int = 5, folder: Path = CACHE) -> list[dict[str, An
 
     floor_s, floor_cpu = median(floors), median(floors, "cpu_s")
     # Every row has the same keys, so BENCHMARKS.md can make one table of them.
-    common = {"size": size, "rows": SIZES[size].log_rows,
+    common = {"size": label, "rows": SIZES[size].log_rows,
               "file_mb": round(base.stat().st_size / 1e6, 1)}
 
     def row(operation: str, results: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

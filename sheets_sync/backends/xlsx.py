@@ -227,17 +227,7 @@ class XlsxBackend(Backend):
     def generated_tabs(self) -> dict[str, str]:
         """The tabs the tool marked as its own generated tabs (document property)."""
         wb = self._workbook()
-        if wb is None:
-            return {}
-        custom = wb.custom_doc_props  # type: ignore[attr-defined]
-        text = next((p.value for p in custom.props if p.name == MARKER_GENERATED), None)
-        try:
-            marks = json.loads(str(text)) if text is not None else {}
-        except ValueError:
-            return {}
-        if not isinstance(marks, dict):
-            return {}
-        return {str(k): str(v) for k, v in marks.items() if isinstance(v, str)}
+        return {} if wb is None else _generated_marks(wb)
 
     # writing ------------------------------------------------------------------------------
 
@@ -305,6 +295,7 @@ class XlsxBackend(Backend):
                 "LibreOffice, and run again; `sheets-sync check` works on it as it is."
             )
         recorded = self._recorded_charts(wb) if current is not None else {}
+        generated = {tab_key(name) for name in _generated_marks(wb).values()}
         # Until the save succeeds the in-memory workbook may be half-edited: drop it.
         self._wb = None
         self._version = None
@@ -326,7 +317,6 @@ class XlsxBackend(Backend):
                 raise WorkbookError(f"{self._path.name} has no tab '{update.tab}' to write to")
             _set_cell(ws, update)
             rows.setdefault(ws.title, set()).add(update.row + 1)
-        generated = {tab_key(name) for name in self.generated_tabs().values()}
         generated |= {tab_key(name) for name in (plan.generated.values() if plan else ())}
         for title, touched in rows.items():
             fit_row_heights(wb[title], touched, ours=tab_key(title) in generated)
@@ -512,6 +502,19 @@ def _is_link_font(cell: Cell) -> bool:
     return isinstance(colour, str) and colour[-6:].upper() == LINK_COLOR and bool(
         cell.font.underline
     )
+
+
+def _generated_marks(wb: Workbook) -> dict[str, str]:
+    """The generated tabs a workbook's document property marks: template tab -> tab."""
+    custom = wb.custom_doc_props  # type: ignore[attr-defined]
+    text = next((p.value for p in custom.props if p.name == MARKER_GENERATED), None)
+    try:
+        marks = json.loads(str(text)) if text is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(marks, dict):
+        return {}
+    return {str(k): str(v) for k, v in marks.items() if isinstance(v, str)}
 
 
 def _set_cell(ws: Worksheet, update: CellUpdate) -> None:
