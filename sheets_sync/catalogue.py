@@ -154,6 +154,21 @@ CATALOGUE: dict[str, RuleDoc] = {
         "counts.",
         "Delete the wrong reading, or correct its Date if it belongs to another day.",
     ),
+    "KPI-CONFIDENCE-MISMATCH": RuleDoc(
+        "The KPI's latest reading in KPI Log has Confidence High while its Status is Off "
+        "track or Overdue, or Low while its Status is On track or Achieved: the person "
+        "closest to it sees something the numbers do not. Not reported for a Closed or "
+        "Dropped KPI.",
+        "Ask the KPI's Owner what lies behind the confidence, and agree whether the plan, "
+        "the target or the reading needs to change.",
+    ),
+    "KPI-CONFIDENCE-DROP": RuleDoc(
+        "The last three readings of the KPI that carry a Confidence go High, Medium, Low "
+        "(readings without a Confidence are skipped, not counted as a drop). Not reported "
+        "for a Closed or Dropped KPI.",
+        "Meet about the KPI before its numbers show the trouble: agree what changed and "
+        "what to do.",
+    ),
     "GOAL-NO-KPI": RuleDoc(
         "No row of KPIs names the goal's Goal ID, so its Status is No data (Overdue after "
         "its Due date). Reported only when the KPIs tab exists.",
@@ -163,6 +178,10 @@ CATALOGUE: dict[str, RuleDoc] = {
         "A goal with an Owner has no Partner owner, or its Owner and Partner owner have "
         "the same Organization in People.",
         "Name someone from the other organization as Partner owner.",
+    ),
+    "GOAL-CLOSED-NO-OUTCOME": RuleDoc(
+        "A goal's State is Closed and its Outcome is blank.",
+        "Record how the goal ended in its Outcome: Achieved, Partially achieved or Missed.",
     ),
     "REF-UNKNOWN": RuleDoc(
         "A reference cell names something that is not there. A person column (Owner, "

@@ -46,9 +46,12 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     "never reviewed.",
     ("Goals", "Review status"): "Never reviewed when Reviews holds no review of the goal; "
     "Overdue when the as-of date is more than `rules.stale_grace_days` "
-    f"({_D.stale_grace_days}) days past Next review; otherwise OK.",
-    ("Goals", "Status"): "The worst Status among the goal's KPIs (No data when it has none); "
-    "Overdue once its Due date has passed, unless Achieved. Blank without a Due date.",
+    f"({_D.stale_grace_days}) days past Next review; otherwise OK. Blank for a Closed or "
+    "Dropped goal.",
+    ("Goals", "Status"): "Closed or Dropped when that is the goal's State; otherwise the "
+    "worst Status among the goal's KPIs, leaving out Closed and Dropped ones (No data when "
+    "none is left); Overdue once its Due date has passed, unless Achieved. Blank without a "
+    "Due date.",
     ("KPIs", "Latest value"): "The Value of the KPI's latest reading in KPI Log on or before "
     "the as-of date (the greatest Date; on a tie, the row lowest on the sheet).",
     ("KPIs", "Latest date"): "The Date of that reading.",
@@ -60,14 +63,18 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     ("KPIs", "Pace"): "Increase and decrease KPIs: (Latest value - Baseline) / (Expected - "
     "Baseline), the part of the expected way the KPI has come by its Latest date (100% on "
     "the Start date). Blank for maintain KPIs and before the first reading.",
-    ("KPIs", "Status"): "Achieved, Overdue, No data, Stale, then On track, At risk or Off "
+    ("KPIs", "Confidence"): "The Confidence of the KPI's latest reading in KPI Log (High, "
+    "Medium or Low); blank when there is no reading or that reading has none.",
+    ("KPIs", "Status"): "Closed or Dropped when that is the KPI's State (its own, else its "
+    "goal's); otherwise Achieved, Overdue, No data, Stale, then On track, At risk or Off "
     "track by pace: the first rule that applies.",
     ("People", "Accountable for"): "How many RACI tasks name this person (or a Role they "
     "hold) A or A/R.",
     ("People", "Responsible for"): "How many RACI tasks name this person (or a Role they "
     "hold) R or A/R.",
     ("People", "KPIs needing attention"): "How many KPIs this person owns whose Status is "
-    "not On track or Achieved (blank statuses count: their inputs need fixing).",
+    "not On track, Achieved, Closed or Dropped (blank statuses count: their inputs need "
+    "fixing).",
     ("People", "Open findings"): "How many rows of the Issues tab name this person as Owner.",
     ("RACI", "Accountable"): "The headers of the row's role columns marked A or A/R, comma "
     "separated.",
@@ -102,6 +109,21 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     ("Dashboard", "Value"): "The count (on the first row, the as-of date).",
     ("Dashboard", "Detail"): "What the count counts: the KPI, goal or task ids (the first "
     "twelve, then how many more), or an Organization's goals by status.",
+}
+#: What the rules read in input columns that change what a sync reports.
+INPUT_TEXT: dict[tuple[str, str], str] = {
+    ("Goals", "State"): "Blank or Active: the goal is live. On hold: statuses are computed, "
+    "but KPI-STALE, KPI-NO-DATA, REVIEW-OVERDUE and REVIEW-NEVER are not reported. Closed "
+    "or Dropped: the goal's Status reads so, its Review status is blank, and no KPI-*, "
+    "REVIEW-*, GOAL-NO-KPI or per-task RACI finding is reported for it, its KPIs and its "
+    "tasks. Its KPIs without a State of their own follow it.",
+    ("Goals", "Outcome"): "How a Closed goal ended; blank on a Closed goal draws "
+    "GOAL-CLOSED-NO-OUTCOME.",
+    ("KPIs", "State"): "The KPI's own State, as for a goal; blank follows its goal's. A "
+    "Closed or Dropped KPI leaves its goal's Status roll-up.",
+    ("KPI Log", "Confidence"): "How confident whoever logs the reading is that the KPI "
+    "will reach its target; read by KPIs' Confidence, KPI-CONFIDENCE-MISMATCH and "
+    "KPI-CONFIDENCE-DROP.",
 }
 _ISSUES_TEXT = "The rule ids of the row's findings, most severe first."
 _TREND_TEXT = (
@@ -185,6 +207,10 @@ def _table_section(table: TableSpec) -> list[str]:
         title = "What each column holds:" if table.kind == "generated" else "Computed columns:"
         lines += ["", title, ""]
         lines += [f"- **{header}**: {text}" for header, text in described if text]
+    inputs = [(c.header, INPUT_TEXT.get((table.name, c.header))) for c in table.columns]
+    if any(text for _, text in inputs):
+        lines += ["", "Columns people fill that change what a sync reports:", ""]
+        lines += [f"- **{header}**: {text}" for header, text in inputs if text]
     if table.role_columns:
         lines += [
             "",

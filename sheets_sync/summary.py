@@ -29,7 +29,10 @@ ISSUES, DASHBOARD = "Issues", "Dashboard"
 TREND_COLUMN = 3
 #: A Dashboard detail lists this many ids, then says how many more.
 DETAIL_ITEMS = 12
-STATUS_ORDER = ("Achieved", "On track", "At risk", "Off track", "Overdue", "Stale", "No data")
+STATUS_ORDER = (
+    "Achieved", "On track", "At risk", "Off track", "Overdue", "Stale", "No data", "Closed",
+    "Dropped",
+)
 
 
 @dataclass

@@ -198,7 +198,8 @@ def map_headers(
                 + (
                     "; run `sheets-sync provision` to add it back."
                     if spec_col.computed
-                    else "; add the header back (any position)."
+                    else "; add the header back (any position), or run `sheets-sync provision` "
+                    "to add it."
                 ),
                 column=spec_col.header,
                 severity=None if needed or spec_col.computed else Severity.WARNING,

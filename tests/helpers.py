@@ -23,18 +23,18 @@ BASE: dict[str, list[list[CellValue]]] = {
     ],
     "Goals": [
         ["Goal ID", "Goal", "Owner", "Partner owner", "Start date", "Due date", "Review cadence",
-         "Last review", "Next review", "Review status", "Status", "Issues"],
+         "Last review", "Next review", "Review status", "Status", "Issues", "State", "Outcome"],
         ["G1", "Grow joint signups", "Ana", "Ben", D(2026, 1, 1), D(2027, 6, 30), "monthly"],
     ],
     "KPIs": [
         ["KPI ID", "Goal ID", "KPI", "Unit", "Direction", "Baseline", "Target", "Start date",
          "Due date", "Cadence", "Owner", "Latest value", "Latest date", "Expected", "Progress",
-         "Pace", "Status", "Issues"],
+         "Pace", "Status", "Issues", "State", "Confidence"],
         ["K1", "G1", "Signups", "people", "increase", 0, 100, D(2026, 1, 1), D(2026, 12, 31),
          "weekly", "Ana"],
     ],
     "KPI Log": [
-        ["Date", "KPI ID", "Value", "Entered by", "Note"],
+        ["Date", "KPI ID", "Value", "Entered by", "Note", "Confidence"],
         [D(2026, 11, 20), "K1", 90, "Ana", None],
     ],
     "RACI": [

@@ -12,7 +12,15 @@ from sheets_sync.rules.context import Context, Outcome
 
 def run_rules(ctx: Context) -> Outcome:
     """Run every rule over the tables; return computed cells and findings."""
-    from sheets_sync.rules import goals, kpis, raci, readings, references, reviews
+    from sheets_sync.rules import (
+        confidence,
+        goals,
+        kpis,
+        raci,
+        readings,
+        references,
+        reviews,
+    )
 
     outcome = Outcome()
     for table in ctx.tables.values():
@@ -20,6 +28,7 @@ def run_rules(ctx: Context) -> Outcome:
     references.check(ctx, outcome)
     kpis.compute(ctx, outcome)
     readings.check(ctx, outcome)
+    confidence.compute(ctx, outcome)
     reviews.compute(ctx, outcome)
     goals.compute(ctx, outcome)
     raci.compute(ctx, outcome)

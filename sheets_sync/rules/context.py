@@ -21,6 +21,8 @@ class Context:
     as_of: dt.date
     rules: RulesConfig = field(default_factory=RulesConfig)
     _usable: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    #: what rules work out once and share (the lifecycle states, say)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> Table:
         return self.tables[name]

@@ -1,9 +1,15 @@
-"""Goal Status, GOAL-NO-KPI and GOAL-ONE-SIDED."""
+"""Goal Status, GOAL-NO-KPI, GOAL-ONE-SIDED and GOAL-CLOSED-NO-OUTCOME.
+
+A Closed or Dropped goal shows that state as its Status and raises no GOAL-NO-KPI; the
+roll-up of an open goal leaves its Closed and Dropped KPIs out.
+"""
 
 from __future__ import annotations
 
 from sheets_sync.findings import finding
 from sheets_sync.rules.context import Context, Outcome
+from sheets_sync.rules.lifecycle import ENDED, states
+from sheets_sync.tables import Table
 
 TAB = "Goals"
 #: Worst first: a goal takes the worst status among its KPIs.
@@ -11,11 +17,32 @@ SEVERITY_ORDER = ("Overdue", "Off track", "Stale", "At risk", "No data", "On tra
 
 
 def rollup(kpi_statuses: list[str]) -> str:
-    """The worst non-blank status, or No data when there is none."""
-    present = [s for s in kpi_statuses if s]
+    """The worst non-blank status, or No data when there is none (Closed and Dropped
+    KPIs do not count)."""
+    present = [s for s in kpi_statuses if s and s not in ENDED]
     if not present:
         return "No data"
     return min(present, key=SEVERITY_ORDER.index)
+
+
+def _no_outcome(table: Table, index: int, outcome: Outcome) -> None:
+    """GOAL-CLOSED-NO-OUTCOME: a Closed goal whose Outcome is blank (not merely misspelt)."""
+    rec = table.records[index]
+    if rec.get("Outcome") is not None or not table.is_valid(index, "Outcome"):
+        return
+    column = "Outcome" if table.col("Outcome") is not None else "State"
+    outcome.findings.append(
+        finding(
+            "GOAL-CLOSED-NO-OUTCOME",
+            TAB,
+            table.key(index),
+            f"Goal {rec.get('Goal ID')} is Closed without an Outcome; record how it ended "
+            "(Achieved, Partially achieved or Missed).",
+            cell=table.cell(index, column),
+            column=column,
+            row=table.rows[index],
+        )
+    )
 
 
 def compute(ctx: Context, outcome: Outcome) -> None:
@@ -38,6 +65,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
             org = people.records[index].get("Organization")
             if org:
                 orgs[key] = str(org).casefold()
+    lifecycle = states(ctx)
     for index in ctx.usable(TAB):
         rec = table.records[index]
         goal = rec.get("Goal ID")
@@ -46,13 +74,19 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         key, row = table.key(index), table.rows[index]
         kpi_statuses = by_goal.get(str(goal).casefold())
         due = rec.get("Due date")
-        if due is not None:
+        state = lifecycle.goal(goal)
+        if state in ENDED:
+            outcome.set(TAB, index, "Status", state)
+            outcome.statuses.setdefault(TAB, {})[index] = state
+            if state == "Closed":
+                _no_outcome(table, index, outcome)
+        elif due is not None:
             status = rollup(kpi_statuses or [])
             if ctx.as_of > due and status != "Achieved":
                 status = "Overdue"
             outcome.set(TAB, index, "Status", status)
             outcome.statuses.setdefault(TAB, {})[index] = status
-        if kpis is not None and kpis.present and not kpi_statuses:
+        if kpis is not None and kpis.present and not kpi_statuses and state not in ENDED:
             outcome.findings.append(
                 finding(
                     "GOAL-NO-KPI",

@@ -1,4 +1,8 @@
-"""KPI columns: Latest value, Latest date, Expected, Progress, Pace, Status."""
+"""KPI columns: Latest value, Latest date, Expected, Progress, Pace, Status.
+
+A Closed or Dropped KPI (its own State, else its goal's) shows that state as its Status
+and raises no KPI-* finding; an On hold one raises no KPI-STALE or KPI-NO-DATA.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sheets_sync.config import RulesConfig
 from sheets_sync.findings import finding
 from sheets_sync.rules.cadence import add_cadence
 from sheets_sync.rules.context import Context, Outcome
+from sheets_sync.rules.lifecycle import ENDED, mutes, states
 
 TOLERANCE = 1e-9
 PACED = ("increase", "decrease")
@@ -208,9 +213,14 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         return
     table = ctx.tables[TAB]
     readings = latest_readings(ctx)
+    lifecycle = states(ctx)
     for index in ctx.usable(TAB):
+        state = lifecycle.kpi(index)
         inputs = _inputs(ctx, outcome, index)
         if inputs is None:
+            if state in ENDED:
+                outcome.set(TAB, index, "Status", state)
+                outcome.statuses.setdefault(TAB, {})[index] = state
             continue
         kpi_id = table.records[index].get("KPI ID")
         latest = readings.get(str(kpi_id).casefold()) if kpi_id is not None else None
@@ -221,12 +231,12 @@ def compute(ctx: Context, outcome: Outcome) -> None:
             "Expected": None if res.expected is None else round(res.expected, 6),
             "Progress": None if res.progress is None else round(res.progress, 6),
             "Pace": _rounded(res.pace),
-            "Status": res.status,
+            "Status": state if state in ENDED else res.status,
         }
         for header, value in values.items():
             outcome.set(TAB, index, header, value)
-        outcome.statuses.setdefault(TAB, {})[index] = res.status
-        if res.status in MESSAGES:
+        outcome.statuses.setdefault(TAB, {})[index] = values["Status"]
+        if res.status in MESSAGES and not mutes(state, MESSAGES[res.status][0]):
             rule, template = MESSAGES[res.status]
             pace = _pace_text(res.status, res.pace)
             message = template.format(

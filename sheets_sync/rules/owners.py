@@ -17,8 +17,8 @@ from typing import Any
 from sheets_sync.findings import Finding
 from sheets_sync.rules.context import Context, Outcome
 
-#: Statuses that need nobody's attention.
-SETTLED = ("On track", "Achieved")
+#: Statuses that need nobody's attention (Closed and Dropped KPIs are over).
+SETTLED = ("On track", "Achieved", "Closed", "Dropped")
 WORKLOAD = ("Accountable for", "Responsible for", "KPIs needing attention", "Open findings")
 
 

@@ -9,6 +9,7 @@ from sheets_sync.coerce import display, is_blank
 from sheets_sync.config import RulesConfig
 from sheets_sync.findings import finding
 from sheets_sync.rules.context import Context, Outcome
+from sheets_sync.rules.lifecycle import ENDED, states
 from sheets_sync.tables import Table
 from sheets_sync.templates import EnumSpec
 
@@ -196,11 +197,14 @@ def compute(ctx: Context, outcome: Outcome) -> None:
     roles, ignored = role_columns(ctx, table)
     _column_findings(roles, ignored, outcome)
     accountable_for: dict[str, list[str]] = {}
+    lifecycle = states(ctx)
     for index in ctx.usable(TAB):
         accountable, responsible = _task_roles(table, index, roles, raci, outcome)
         outcome.set(TAB, index, "Accountable", ", ".join(accountable) or None)
         outcome.set(TAB, index, "Responsible", ", ".join(responsible) or None)
         outcome.task_roles[index] = (accountable, responsible)
+        if lifecycle.goal(table.records[index].get("Goal ID")) in ENDED:
+            continue  # the task of a Closed or Dropped goal: nobody need act on its roles
         _count_findings(table, index, accountable, responsible, limits, outcome)
         for person in accountable:
             accountable_for.setdefault(person, []).append(table.key(index))

@@ -12,6 +12,7 @@ from typing import Any
 
 from sheets_sync.findings import finding
 from sheets_sync.rules.context import Context, Outcome
+from sheets_sync.rules.lifecycle import ENDED, states
 
 TAB = "KPIs"
 LOG = "KPI Log"
@@ -156,8 +157,12 @@ def _duplicates(ctx: Context, outcome: Outcome, found: list[Reading]) -> None:
 
 
 def check(ctx: Context, outcome: Outcome) -> None:
-    """Report implausible and duplicate readings; every reading is still used."""
-    found = readings(ctx)
+    """Report implausible and duplicate readings; every reading is still used.
+
+    Readings of a Closed or Dropped KPI are not checked: nobody acts on them any more.
+    """
+    lifecycle = states(ctx)
+    found = [r for r in readings(ctx) if lifecycle.kpi_id(r.kpi) not in ENDED]
     if not found:
         return
     _implausible(ctx, outcome, found)

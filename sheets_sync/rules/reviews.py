@@ -1,4 +1,8 @@
-"""Goal review columns: Last review, Next review, Review status."""
+"""Goal review columns: Last review, Next review, Review status.
+
+A Closed or Dropped goal has a blank Review status and raises no REVIEW-* finding; an
+On hold one keeps its Review status but raises none either.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import datetime as dt
 from sheets_sync.findings import finding
 from sheets_sync.rules.cadence import add_cadence
 from sheets_sync.rules.context import Context, Outcome
+from sheets_sync.rules.lifecycle import ENDED, mutes, states
 
 TAB = "Goals"
 REVIEWS = "Reviews"
@@ -47,6 +52,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         return
     last = last_reviews(ctx)
     grace = ctx.rules.stale_grace_days
+    lifecycle = states(ctx)
     for index in ctx.usable(TAB):
         rec = table.records[index]
         goal = rec.get("Goal ID")
@@ -58,11 +64,17 @@ def compute(ctx: Context, outcome: Outcome) -> None:
         if cadence is None:
             continue
         next_review, status = review_status(last_review, cadence, ctx.as_of, grace)
+        state = lifecycle.goal(goal)
         outcome.set(TAB, index, "Next review", next_review)
-        outcome.set(TAB, index, "Review status", status)
+        outcome.set(TAB, index, "Review status", None if state in ENDED else status)
         key, row = table.key(index), table.rows[index]
         cell = table.cell(index, "Review status")
-        if status == "Overdue" and last_review is not None and next_review is not None:
+        if (
+            status == "Overdue"
+            and last_review is not None
+            and next_review is not None
+            and not mutes(state, "REVIEW-OVERDUE")
+        ):
             outcome.findings.append(
                 finding(
                     "REVIEW-OVERDUE",
@@ -75,7 +87,7 @@ def compute(ctx: Context, outcome: Outcome) -> None:
                     row=row,
                 )
             )
-        elif status == "Never reviewed":
+        elif status == "Never reviewed" and not mutes(state, "REVIEW-NEVER"):
             start = rec.get("Start date")
             if start is None or ctx.as_of > add_cadence(start, cadence, grace):
                 since = f" since it started on {start.isoformat()}" if start else ""

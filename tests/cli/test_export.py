@@ -77,7 +77,8 @@ def test_dates_are_iso_and_the_text_is_utf8(invoke: Invoke, demo_xlsx: Path, hom
     goals = (home / "out" / "goals.csv").read_text(encoding="utf-8").splitlines()
     assert goals[0].split(",") == [
         "Goal ID", "Goal", "Owner", "Partner owner", "Start date", "Due date", "Review cadence",
-        "Last review", "Next review", "Review status", "Status", "Issues", "Findings",
+        "State", "Outcome", "Last review", "Next review", "Review status", "Status", "Issues",
+        "Findings",
     ]
     assert all(",20" in line for line in goals[1:])  # 2026-01-01, not a timestamp
     assert "00:00:00" not in (home / "out" / "kpi-log.csv").read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ def test_sync_prints_the_headline_then_errors_and_warnings_in_cron(
     assert re.search(r"^error   RACI-NO-A +RACI!E\d+ +T7: No one is Accountable", body, re.M)
     assert re.search(r"^error   RACI-MULTI-A +RACI!E\d+ +T13: ", body, re.M)
     assert re.search(r"^error   VALUE-TYPE +KPI Log!A\d+ +K1: Date '31/02/2026'", body, re.M)
-    assert re.search(r"^warning KPI-STALE +KPIs!Q\d+ +K7: ", body, re.M)
+    assert re.search(r"^warning KPI-STALE +KPIs!S\d+ +K7: ", body, re.M)
     assert "GOAL-ONE-SIDED" not in body
 
 

@@ -724,13 +724,13 @@ shape("header that is a number", (AddColumn(R, 2026, ("C",)),),
 shape("header that is an error", (Header(L, "Note", CellError("#REF!")),),
       Finds("TABLE-MISSING-COLUMN", "", L), group="headers")
 shape("duplicate header", (AddColumn(G, "Owner", ("Ben",)),),
-      Finds("TABLE-DUPLICATE-HEADER", "M1", G), Reads("Ana", at=(G, "Owner", 1)),
+      Finds("TABLE-DUPLICATE-HEADER", "O1", G), Reads("Ana", at=(G, "Owner", 1)),
       real=True, group="headers")
 shape("duplicate header, odd case and spacing", (AddColumn(G, "  OWNER ", ("Zed",)),),
-      Finds("TABLE-DUPLICATE-HEADER", "M1", G), Reads("Ana", at=(G, "Owner", 1)),
+      Finds("TABLE-DUPLICATE-HEADER", "O1", G), Reads("Ana", at=(G, "Owner", 1)),
       group="headers")
 shape("duplicate computed header", (AddColumn(K, "status", ()),),
-      Finds("TABLE-DUPLICATE-HEADER", "S1", K), group="headers")
+      Finds("TABLE-DUPLICATE-HEADER", "U1", K), group="headers")
 shape("duplicate role column", (AddColumn(R, "Ana", ("C",)),),
       Finds("TABLE-DUPLICATE-HEADER", "J1", R), group="headers")
 shape("role column for someone not in People", (AddColumn(R, "Cara", ("R",)),),

@@ -178,6 +178,9 @@ def build_setup(people_known: bool) -> Setup:
         "Direction": "increase",
         "Cadence": "weekly",
         "Review cadence": "monthly",
+        "State": "Active",
+        "Outcome": "Achieved",
+        "Confidence": "High",
     }
     keys = unique_keys()
     s.rows = {"People": [{"Person": "Ana", "Email": "ana@northwind.example",

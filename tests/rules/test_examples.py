@@ -41,6 +41,19 @@ def _persistent(tabs: Tabs) -> None:
     ]
 
 
+def _confidence_mismatch(tabs: Tabs) -> None:
+    edit(tabs, "KPI Log", 1, 2, 30)  # Off track...
+    edit(tabs, "KPI Log", 1, 5, "high")  # ...with High confidence
+
+
+def _confidence_drop(tabs: Tabs) -> None:
+    log = tabs["KPI Log"]
+    log.insert(1, [D(2026, 11, 6), "K1", 80, "Ana", None, "High"])
+    log.insert(2, [D(2026, 11, 13), "K1", 85, "Ana", None])  # no Confidence: skipped
+    log.insert(3, [D(2026, 11, 16), "K1", 88, "Ana", None, "Medium"])
+    edit(tabs, "KPI Log", 4, 5, "Low")
+
+
 def _uncalculated(tabs: Tabs) -> dict[str, Any]:
     edit(tabs, "KPI Log", 1, 2, None)
     return {"formulas": {("KPI Log", 1, 2): "=40+50"}}
@@ -74,6 +87,12 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
         lambda t: t["KPI Log"].append([D(2026, 11, 20), "K1", 95, "Ana", None]),
         ("KPI Log", "K1 @ 2026-11-20", "A3"),
     ),
+    "KPI-CONFIDENCE-MISMATCH": (
+        _confidence_mismatch,
+        ("KPIs", "K1", "T2"),
+    ),
+    "KPI-CONFIDENCE-DROP": (_confidence_drop, ("KPIs", "K1", "T2")),
+    "GOAL-CLOSED-NO-OUTCOME": (lambda t: edit(t, "Goals", 1, 12, "closed"), ("Goals", "G1", "N2")),
     "GOAL-NO-KPI": (
         lambda t: t["Goals"].append(["G2", "Second", "Ana", "Ben", None, D(2027, 1, 1), "monthly"]),
         ("Goals", "G2", "A3"),
@@ -88,7 +107,7 @@ EXAMPLES: dict[str, tuple[Callable[[Tabs], dict[str, Any] | None], tuple[str, st
     "TABLE-MISSING-COLUMN": (lambda t: edit(t, "Goals", 0, 2, None), ("Goals", "Owner", "")),
     "TABLE-DUPLICATE-HEADER": (
         lambda t: add_col(t, "Goals", " goal ", "x"),
-        ("Goals", "goal", "M1"),
+        ("Goals", "goal", "O1"),
     ),
     "VALUE-REQUIRED": (lambda t: edit(t, "Goals", 1, 1, "  "), ("Goals", "G1", "B2")),
     "VALUE-TYPE": (lambda t: edit(t, "Goals", 1, 5, "someday"), ("Goals", "G1", "F2")),

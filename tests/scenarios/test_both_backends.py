@@ -218,7 +218,8 @@ def test_suspicious_readings_and_a_dde_formula_are_reported(world: World) -> Non
 def test_pace_column_is_written_and_added_to_an_older_workbook(world: World) -> None:
     demo(world)
     head = [str(h) for h in world.grid("KPIs")[0]]
-    assert head.index("Pace") == head.index("Progress") + 1 == head.index("Status") - 1
+    assert head.index("Pace") == head.index("Progress") + 1 == head.index("Confidence") - 1
+    assert head.index("Confidence") == head.index("Status") - 1
     before = world.grid("KPIs")
     paces = {row[0]: row[head.index("Pace")] for row in before[1:] if row}
     directions = {row[0]: row[head.index("Direction")] for row in before[1:] if row}
