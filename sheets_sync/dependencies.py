@@ -9,6 +9,7 @@ names the tab that looks like the missing one ("did you mean 'KPI log 2026'?").
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
 from sheets_sync.backends.base import RawTab, WorkbookData
@@ -131,8 +132,6 @@ def describe(columns: Iterable[tuple[str, str]]) -> list[str]:
 
 def reword(findings: list[Finding], messages: Mapping[str, str]) -> list[Finding]:
     """``findings`` with each TABLE-MISSING-TAB of a tab in ``messages`` reworded."""
-    import dataclasses
-
     return [
         dataclasses.replace(f, message=messages[f.tab])
         if f.rule == "TABLE-MISSING-TAB" and f.tab in messages

@@ -79,8 +79,7 @@ def plan_rebuild(
     periods = periods_between(min(begin, day), day, kind)
     columns = {p.label: statuses_on(analysis, min(p.last, day)) for p in periods}
     raw = analysis.data.tab(tab)
-    grid = analysis.history if raw is not None else type(analysis.history)(None)
-    rows = rebuilt_grid(grid, analysis.items, columns)
+    rows = rebuilt_grid(analysis.history, analysis.items, columns)
     return periods, grid_updates(raw.name if raw else tab, raw, rows)
 
 

@@ -288,8 +288,10 @@ def plan_sync(
     if generated.usable(HISTORY) and not analysis.held and analysis.period is not None:
         history_tab = data.tab(generated.names[HISTORY])
         name = history_tab.name if history_tab else generated.names[HISTORY]
-        grid = analysis.history if history_tab is not None else HistoryGrid(None)
-        history_updates, note = column_updates(name, grid, analysis.items, analysis.period)
+        # The History grid analyze read is this tab as read (empty when there is none).
+        history_updates, note = column_updates(
+            name, analysis.history, analysis.items, analysis.period
+        )
         updates += history_updates
         notes += [note] if note else []
         if history_tab is None and backend.marker() is not None:
