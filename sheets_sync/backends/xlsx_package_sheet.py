@@ -1,12 +1,14 @@
 """Streaming reader of one sheet part: cells row by row, then every other section.
 
-Sheet XML can be a hundred megabytes, so it is read with ``iterparse`` and each
-row (and each top-level section) is dropped once read: memory grows with the
-cells kept, never with the XML.
+Sheet XML can be a hundred megabytes, so it is streamed through expat: cells
+are kept as their events pass, each other top-level section is built as one
+element and dropped once read. Memory grows with the cells kept, never with the
+XML.
 """
 
 from __future__ import annotations
 
+import pyexpat
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,21 +29,17 @@ from sheets_sync.backends.xlsx_package_rules import (
     validation,
 )
 from sheets_sync.backends.xlsx_package_xml import (
-    MAIN_NS,
     MC_NS,
     PackageError,
     canonical_number,
     children,
     expand_range,
     first,
-    has_run_formatting,
     local,
-    namespace,
     normalize_formula,
     normalize_range,
     normalize_sqref,
     rel_id,
-    text_of,
     unescape,
 )
 
@@ -122,7 +120,6 @@ class SheetReader:
         self.context = context
         self.links = SheetLinks()
         self._row = -1
-        self._use_namespace(MAIN_NS)
         self._sections: dict[str, Callable[[ET.Element], None]] = {
             "sheetPr": self._sheet_pr,
             "sheetProtection": self._protection,
@@ -143,42 +140,20 @@ class SheetReader:
         }
 
     def read(self, stream: IO[bytes]) -> None:
-        """Read the part, keeping only the current row and section in memory."""
-        depth = 0
-        root: ET.Element | None = None
-        sheet_data: ET.Element | None = None
+        """Read the part: cells as expat reports them, each other section as one element."""
+        cells = _CellStream(self)
+        parser = pyexpat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.StartElementHandler = cells.start
+        parser.EndElementHandler = cells.end
+        parser.CharacterDataHandler = cells.data
         try:
-            for event, elem in ET.iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        root = elem
-                        self._use_namespace(namespace(elem.tag))
-                    elif depth == 2 and local(elem.tag) == "sheetData":
-                        sheet_data = elem
-                    continue
-                depth -= 1
-                if depth == 2 and sheet_data is not None:
-                    if elem.tag == self._tags["row"] or local(elem.tag) == "row":
-                        self._read_row(elem)
-                    sheet_data.clear()
-                elif depth == 1 and root is not None:
-                    if elem is sheet_data:
-                        sheet_data = None
-                    else:
-                        self._section(elem)
-                    root.remove(elem)
-        except ET.ParseError as exc:
+            parser.ParseFile(stream)
+        except pyexpat.ExpatError as exc:
             raise PackageError(f"{self.sheet.part}: not well-formed XML ({exc})") from exc
 
-    def _use_namespace(self, ns: str) -> None:
-        # Cells are matched by their full tag, the namespace the root element uses;
-        # anything else still goes through local() (a cell in another namespace).
-        prefix = f"{{{ns}}}" if ns else ""
-        self._tags = {name: prefix + name for name in ("row", "c", "v", "f", "is")}
-        self._cell_children = {prefix + name: name for name in ("v", "f", "is")}
-
-    def _section(self, elem: ET.Element) -> None:
+    def section(self, elem: ET.Element) -> None:
+        """Read one top-level section other than the cells."""
         name = local(elem.tag)
         handler = self._sections.get(name)
         if handler is not None:
@@ -195,62 +170,44 @@ class SheetReader:
             if choice.tag != f"{{{MC_NS}}}Fallback":
                 for child in choice:
                     if isinstance(child.tag, str):
-                        self._section(child)
+                        self.section(child)
             break
 
     # cells ---------------------------------------------------------------
 
-    def _read_row(self, row: ET.Element) -> None:
-        r = row.get("r")
-        self._row = int(r) - 1 if r and r.isdigit() else self._row + 1
-        col = -1
-        c_tag = self._tags["c"]
-        for cell in row:
-            if cell.tag != c_tag and local(cell.tag) != "c":
-                continue
-            row_index = self._row
-            ref = cell.get("r")
-            if ref:
-                letters = ref.rstrip(_DIGITS)
-                if letters.isalpha():
-                    col = column_index(letters)
-                    digits = ref[len(letters) :]
-                    if digits:
-                        row_index = int(digits) - 1
-                else:
-                    split = split_ref(ref)
-                    if split is None:
-                        col += 1
-                    else:
-                        row_index, col = split
-            else:
-                col += 1
-            self._read_cell(cell, (row_index, col))
+    def position(self, ref: str | None, col: int) -> CellPos:
+        """A cell's (row, col) from its ``r``, or the next column of the current row."""
+        row_index = self._row
+        if ref:
+            letters = ref.rstrip(_DIGITS)
+            if letters.isalpha():
+                digits = ref[len(letters) :]
+                return (int(digits) - 1 if digits else row_index), column_index(letters)
+            split = split_ref(ref)
+            if split is not None:
+                return split
+        return row_index, col + 1
 
-    def _read_cell(self, cell: ET.Element, pos: CellPos) -> None:
+    def start_row(self, r: str | None) -> None:
+        self._row = int(r) - 1 if r and r.isdigit() else self._row + 1
+
+    def cell(
+        self,
+        attrib: dict[str, str],
+        pos: CellPos,
+        v_text: str | None,
+        has_v: bool,
+        f_elem: ET.Element | None,
+        inline: tuple[str, bool] | None,
+    ) -> None:
+        """Keep one cell read from the stream."""
         context = self.context
         sheet = self.sheet
-        attrib = cell.attrib
         style = attrib.get("s")
         checkbox = context.checkbox_styles
         if checkbox and style and style.isdigit() and int(style) in checkbox:
             sheet.mark("cell checkbox", pos)
-        v_text: str | None = None
-        has_v = False
-        f_elem: ET.Element | None = None
-        is_elem: ET.Element | None = None
-        names = self._cell_children
-        for child in cell:
-            tag = child.tag
-            name = names.get(tag) or local(tag)
-            if name == "v":
-                has_v = True
-                v_text = child.text
-            elif name == "f":
-                f_elem = child
-            elif name == "is":
-                is_elem = child
-        value = self._value(attrib.get("t", "n"), v_text, has_v, is_elem, pos)
+        value = self._value(attrib.get("t", "n"), v_text, has_v, inline, pos)
         formula, formula_kind = self._formula(f_elem) if f_elem is not None else (None, "")
         cm = attrib.get("cm")
         dynamic = cm is not None and cm.isdigit() and int(cm) in context.dynamic_metadata
@@ -266,15 +223,20 @@ class SheetReader:
         sheet.cells[pos] = CellInfo(value, formula, formula_kind, dynamic, value_meta)
 
     def _value(
-        self, kind: str, text: str | None, has_v: bool, inline: ET.Element | None, pos: CellPos
+        self,
+        kind: str,
+        text: str | None,
+        has_v: bool,
+        inline: tuple[str, bool] | None,
+        pos: CellPos,
     ) -> Value:
         if kind == "s":
             return self._shared_string(text, pos)
         if kind == "inlineStr":
             if inline is not None:
-                if has_run_formatting(inline):
+                if inline[1]:
                     self.sheet.mark("rich text", pos)
-                return text_of(inline)
+                return inline[0]
             return unescape(text) if text is not None else None
         if kind == "str":
             return unescape(text or "") if has_v else None
@@ -404,3 +366,164 @@ class SheetReader:
     def _extensions(self, elem: ET.Element) -> None:
         for ext in children(elem, "ext"):
             read_extension(self.sheet, ext)
+
+
+def _tag(name: str) -> str:
+    """An expat name (``ns}local``) as ElementTree spells it (``{ns}local``)."""
+    return "{" + name if "}" in name else name
+
+
+def _attrs(attrs: dict[str, str]) -> dict[str, str]:
+    if not any("}" in key for key in attrs):
+        return attrs
+    return {_tag(key): value for key, value in attrs.items()}
+
+
+class _LocalNames(dict[str, str]):
+    """Expat name -> local name, worked out once per distinct name."""
+
+    def __missing__(self, name: str) -> str:
+        local_name = self[name] = name[name.rfind("}") + 1 :]
+        return local_name
+
+
+class _CellStream:
+    """Expat handlers for one sheet part.
+
+    Cells are most of a sheet, so they are read from the parser's events without
+    building elements (about twice as fast as ``iterparse`` on a large sheet); each
+    other top-level section is built as one element and read like any other part.
+    Elements are matched by local name, as writers put cells in more than one
+    namespace. Depths: 1 the worksheet, 2 its sections, 3 rows, 4 cells, 5 a cell's
+    ``v``, ``f`` or ``is``, 6 and 7 an inline string's text and runs.
+    """
+
+    def __init__(self, reader: SheetReader) -> None:
+        self.reader = reader
+        self.names = _LocalNames()
+        self.depth = 0
+        self.in_data = False
+        self.skip = 0  # depth of an element whose content is ignored; 0 for none
+        self.builder: ET.TreeBuilder | None = None
+        self.col = -1
+        self.attrib: dict[str, str] | None = None
+        self.pos: CellPos = (0, 0)
+        self.v_text: str | None = None
+        self.has_v = False
+        self.f_elem: ET.Element | None = None
+        self.inline: list[str] | None = None  # the texts of an open or read <is>
+        self.rich = False
+        self.field = ""  # the open <v>, <f> or <is>
+        self.text: list[str] = []
+        self.text_open = False
+        self.collect_at = 0  # depth of the inline string's open <t>
+
+    def _collect(self, depth: int) -> None:
+        self.text, self.text_open, self.collect_at = [], True, depth
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        depth = self.depth = self.depth + 1
+        if self.builder is not None:
+            self.builder.start(_tag(name), _attrs(attrs))
+            return
+        if self.skip:
+            return
+        if depth == 4:
+            if self.names[name] == "c":
+                self.attrib = attrs
+                self.pos = pos = self.reader.position(attrs.get("r"), self.col)
+                self.col = pos[1]
+                self.v_text, self.has_v, self.f_elem, self.inline = None, False, None, None
+            else:
+                self.skip = depth
+        elif depth == 5:
+            self._open_field(self.names[name], name, attrs)
+        elif depth == 6 and self.field == "is":
+            kind = self.names[name]
+            if kind == "t":
+                self._collect(depth)
+            elif kind != "r":
+                self.skip = depth  # phonetic runs and properties: not the cell's text
+        elif depth == 7 and self.field == "is" and not self.collect_at:
+            kind = self.names[name]
+            if kind == "t":
+                self._collect(depth)
+            else:
+                self.rich = self.rich or kind == "rPr"
+                self.skip = depth
+        elif depth == 3 and self.in_data:
+            if self.names[name] == "row":
+                self.reader.start_row(attrs.get("r"))
+                self.col = -1
+            else:
+                self.skip = depth
+        elif depth == 2:
+            if self.names[name] == "sheetData":
+                self.in_data = True
+            else:
+                self.builder = ET.TreeBuilder()
+                self.builder.start(_tag(name), _attrs(attrs))
+        elif depth > 2:
+            # Inside <v> or <f> (their text is what comes before it), or out of place.
+            self.text_open = False
+            self.skip = depth
+
+    def _open_field(self, kind: str, name: str, attrs: dict[str, str]) -> None:
+        if kind == "v":
+            self.has_v = True
+        elif kind == "f":
+            self.f_elem = ET.Element(_tag(name), _attrs(attrs))
+        elif kind == "is":
+            self.inline, self.rich = [], False
+            self.field = kind
+            return
+        else:
+            self.skip = 5
+            return
+        self.field = kind
+        self.text, self.text_open = [], True
+
+    def end(self, name: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if self.builder is not None:
+            self.builder.end(_tag(name))
+            if depth == 2:
+                elem = self.builder.close()
+                self.builder = None
+                self.reader.section(elem)
+        elif self.skip:
+            if depth == self.skip:
+                self.skip = 0
+        elif depth == 4:
+            if self.attrib is not None:
+                inline = (
+                    (unescape("".join(self.inline)), self.rich) if self.inline is not None else None
+                )
+                self.reader.cell(
+                    self.attrib, self.pos, self.v_text, self.has_v, self.f_elem, inline
+                )
+                self.attrib = None
+        elif depth == 5:
+            self._close_field()
+        elif depth == self.collect_at and self.inline is not None:
+            self.inline.append("".join(self.text))
+            self.text_open, self.collect_at = False, 0
+        elif depth == 2:
+            self.in_data = False
+
+    def _close_field(self) -> None:
+        if self.field in ("v", "f"):
+            text = "".join(self.text) if self.text else None
+            if self.field == "v":
+                self.v_text = text
+            elif self.f_elem is not None:
+                self.f_elem.text = text
+        self.field = ""
+        self.text_open = False
+
+    def data(self, text: str) -> None:
+        if self.builder is not None:
+            self.builder.data(text)
+        elif self.text_open:
+            self.text.append(text)
