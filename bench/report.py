@@ -193,6 +193,21 @@ def history_targets(history: dict[str, Any]) -> list[tuple[str, str, bool | None
     return out
 
 
+def _worker_note(history: dict[str, Any]) -> str:
+    """What the xlsx rows' CPU and memory hold of the save's loss-measure worker."""
+    workers = [r for r in history["xlsx"] if r.get("worker_peak_mb")]
+    if not workers:
+        return ""
+    peak = max(r["worker_peak_mb"] for r in workers)
+    return (
+        "A sync that saves a file another program wrote measures what the save would lose; "
+        "on a workbook this size it shares that measure with a forked worker process. "
+        "CPU s includes the worker's CPU time; peak MB is the sync's own process. The "
+        f"worker's peak resident memory was at most {peak:.0f} MB, counting the pages it "
+        "shares with the sync's process after the fork (so the two do not add up).\n"
+    )
+
+
 def history_section(history: dict[str, Any], *, machine: str, command: str, minutes: float,
                     alone: bool) -> str:
     """The "History at M" section of BENCHMARKS.md."""
@@ -268,7 +283,7 @@ def history_section(history: dict[str, Any], *, machine: str, command: str, minu
         "### Google (the API fake, out of process), sheets-sync sync\n\n"
         + "\n".join(table) + "\n\n"
         "Cost of the History columns, 0 ms latency:\n\n" + "\n".join(cost) + "\n\n"
-        "### xlsx (openpyxl)\n\n" + "\n".join(xrows) + "\n"
+        "### xlsx (openpyxl)\n\n" + "\n".join(xrows) + "\n\n" + _worker_note(history)
         + (f"\n### Where the time goes: sync with changes at M+H{weeks} (cProfile of the "
            f"client process, by own time, 0 ms)\n\n```\n{profile}\n```\n" if profile else "")
         + (f"\n### Where the time goes: xlsx sync with changes at M+H{weeks} (cProfile of "

@@ -252,6 +252,7 @@ def measure(size: str, runs: int = 5, folder: Path = CACHE,
             "runs": [round(r["seconds"], 3) for r in results],
             "cpu_s": round(median(results, "cpu_s"), 3),
             "peak_mb": max(r["peak_mb"] for r in results),
+            "worker_peak_mb": max(r.get("worker_peak_mb", 0.0) for r in results),
             "ratio_to_floor": round(median(results) / floor_s, 2),
             # The same on CPU time: what the ratio is when the machine is not busy.
             "cpu_ratio_to_floor": round(median(results, "cpu_s") / floor_cpu, 2),

@@ -4,8 +4,10 @@
     python -m bench.xlsx_child sync  WORKBOOK.xlsx AS_OF [--profile FILE.prof]
 
 Prints one JSON object on stdout: ``seconds`` (time.perf_counter around the operation
-only, after every import), ``cpu_s`` (this process's CPU time over the same span: steadier
-than wall time on a busy machine) and ``peak_mb`` (VmHWM of this process, imports
+only, after every import), ``cpu_s`` (the CPU time of this process and of the children it
+waited for over the same span: steadier than wall time on a busy machine), ``peak_mb``
+(VmHWM of this process, imports included) and ``worker_peak_mb`` (the peak resident memory
+of the largest child, the save's loss-measure worker, pages it shares with this process
 included), plus what the operation did. Used by :mod:`bench.xlsx_bench`; nothing else.
 """
 
@@ -23,6 +25,21 @@ def _peak_mb() -> float:
     from bench.peak import peak_mb
 
     return peak_mb()
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its finished children (the loss measure's worker)."""
+    import os
+
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _worker_peak_mb() -> float:
+    """The largest finished child's peak resident memory (pages shared with us included)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def _preimport(*names: str) -> None:
@@ -78,13 +95,13 @@ def sync(path: str, as_of: str, profile: str | None = None) -> dict[str, Any]:
         import cProfile
 
         profiler = cProfile.Profile()
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), _cpu_with_children()
     if profiler is not None:
         profiler.enable()
     result = run_sync(backend, template=template, as_of=day)
     if profiler is not None:
         profiler.disable()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    seconds, cpu = time.perf_counter() - started, _cpu_with_children() - cpu
     backend.close()
     if profiler is not None and profile:
         profiler.dump_stats(profile)
@@ -111,6 +128,7 @@ def main(argv: list[str]) -> int:
     else:
         raise SystemExit(f"unknown operation {op!r}")
     report["peak_mb"] = _peak_mb()
+    report["worker_peak_mb"] = _worker_peak_mb()
     print(json.dumps(report))
     return 0
 

@@ -107,12 +107,16 @@ def compare(
     changed: Collection[tuple[str, int, int]] = (),
     added_sheets: Collection[str] = (),
     allow: Callable[[Loss], bool] | None = None,
+    sheets: Collection[str] | None = None,
+    whole: bool = True,
 ) -> list[Loss]:
     """Every loss from ``before`` to ``after``.
 
     ``changed`` holds the (sheet, row, column) cells written on purpose;
     ``added_sheets`` the sheets the save adds, whose parts cannot stand in for
-    lost ones; ``allow`` excuses losses the caller causes on purpose.
+    lost ones; ``allow`` excuses losses the caller causes on purpose. ``sheets``
+    limits the sheet-by-sheet comparison to those sheets; ``whole=False`` leaves
+    out what belongs to the package as a whole (lost sheets, names, parts).
     """
     losses: list[Loss] = []
     skip: dict[str, set[CellPos]] = {}
@@ -121,13 +125,17 @@ def compare(
     for name, sheet in before.sheets.items():
         counterpart = after.sheets.get(name)
         if counterpart is None:
-            losses.append(Loss("sheet", quote_tab(name)))
+            if whole:
+                losses.append(Loss("sheet", quote_tab(name)))
+            continue
+        if sheets is not None and name not in sheets:
             continue
         losses.extend(_compare_cells(sheet, counterpart, skip.get(name, set()), before, after))
         losses.extend(_compare_features(sheet, counterpart))
-    losses.extend(_compare_names(before, after))
-    losses.extend(_compare_counts(before.other, after.other, ""))
-    losses.extend(_compare_parts(before, after, added_sheets))
+    if whole:
+        losses.extend(_compare_names(before, after))
+        losses.extend(_compare_counts(before.other, after.other, ""))
+        losses.extend(_compare_parts(before, after, added_sheets))
     return [loss for loss in losses if allow is None or not allow(loss)]
 
 

@@ -130,6 +130,64 @@ def _tools_charts(before: Package, titles: Mapping[str, Collection[str]]) -> Cou
     return owned
 
 
+#: Losses by sheet name; ``None`` holds those of the package as a whole.
+LossGroups = dict[str | None, list[Loss]]
+
+
+def loss_groups(
+    before: Package,
+    after: Package,
+    changed: Collection[tuple[str, int, int]],
+    created: Collection[str],
+    layouts: Collection[TabLayout] = (),
+    charts: Mapping[str, Collection[str]] | None = None,
+    *,
+    sheets: Collection[str] | None = None,
+    whole: bool = True,
+) -> LossGroups:
+    """The losses of :func:`measure_loss`, by sheet: those of ``sheets`` (all when None),
+    and with ``whole`` the lost sheets and what belongs to the package as a whole."""
+    written = set(changed)
+    owned = _tools_own(before, after, layouts)
+    owned_charts = _tools_charts(before, tool_chart_titles(layouts, charts))
+
+    def kept(losses: list[Loss]) -> list[Loss]:
+        out: list[Loss] = []
+        for loss in losses:
+            # A feature of a cell the tool rewrote (a link on an Issues row) goes with its value.
+            if _cell_of(loss.where) in written:
+                continue
+            if loss.what in ("conditional format", "data validation") and owned[loss.where] > 0:
+                owned[loss.where] -= 1
+                continue
+            if loss.what == "chart" and owned_charts[loss.where] > 0:
+                owned_charts[loss.where] -= 1
+                continue
+            out.append(loss)
+        return out
+
+    groups: LossGroups = {}
+    for name in before.sheets:
+        if name not in after.sheets:
+            if whole:
+                groups[name] = [Loss("sheet", quote_tab(name))]
+        elif sheets is None or name in sheets:
+            found = compare(before, after, changed=written, sheets={name}, whole=False)
+            groups[name] = kept(found)
+    if whole:
+        found = compare(before, after, changed=written, added_sheets=set(created), sheets=())
+        # compare() lists the lost sheets first; they are in their sheets' groups already
+        lost = sum(1 for name in before.sheets if name not in after.sheets)
+        groups[None] = kept(found[lost:])
+    return groups
+
+
+def in_order(groups: LossGroups, order: Collection[str]) -> list[Loss]:
+    """The grouped losses as one list: sheet by sheet in ``order``, then the package's."""
+    out = [loss for name in order for loss in groups.get(name, ())]
+    return out + groups.get(None, [])
+
+
 def measure_loss(
     original: str | IO[bytes],
     saved: str | Path,
@@ -147,22 +205,17 @@ def measure_loss(
     """
     before = read_package(original)
     after = read_package(str(saved))
-    written = set(changed)
-    owned = _tools_own(before, after, layouts)
-    owned_charts = _tools_charts(before, tool_chart_titles(layouts, charts))
-    kept: list[Loss] = []
-    for loss in compare(before, after, changed=written, added_sheets=set(created)):
-        # A feature of a cell the tool rewrote (a link on an Issues row) goes with its value.
-        if _cell_of(loss.where) in written:
-            continue
-        if loss.what in ("conditional format", "data validation") and owned[loss.where] > 0:
-            owned[loss.where] -= 1
-            continue
-        if loss.what == "chart" and owned_charts[loss.where] > 0:
-            owned_charts[loss.where] -= 1
-            continue
-        kept.append(loss)
-    return kept
+    groups = loss_groups(before, after, changed, created, layouts, charts)
+    return in_order(groups, before.sheets)
 
 
-__all__ = ["Loss", "describe", "measure_loss", "parts_kept", "tool_chart_titles"]
+__all__ = [
+    "Loss",
+    "LossGroups",
+    "describe",
+    "in_order",
+    "loss_groups",
+    "measure_loss",
+    "parts_kept",
+    "tool_chart_titles",
+]

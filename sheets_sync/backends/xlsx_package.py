@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import IO
 
 from sheets_sync.backends.xlsx_package_charts import drawing_charts
@@ -101,21 +101,26 @@ _WORKBOOK_EXTENSIONS = {
 
 
 def read_package(
-    source: str | os.PathLike[str] | bytes | IO[bytes], *, cells: bool = True
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    cells: bool = True,
+    only: Collection[str] | None = None,
 ) -> Package:
     """Read an .xlsx package: parts, sheets with their features, defined names.
 
     ``cells=False`` skips keeping cell values (per-cell marks and counts are still
-    read). Raises :class:`PackageError` when the file is no zip, holds a part twice,
-    lacks its workbook part, or a part it reads is not well-formed XML; ``OSError``
-    when a path cannot be opened.
+    read). ``only`` names the sheets whose parts are read; the others keep their
+    name, part and related parts, with no features (for a measure split between
+    processes, each comparing its own sheets). Raises :class:`PackageError` when
+    the file is no zip, holds a part twice, lacks its workbook part, or a part it
+    reads is not well-formed XML; ``OSError`` when a path cannot be opened.
     """
     data: str | os.PathLike[str] | IO[bytes] = (
         io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     )
     try:
         with zipfile.ZipFile(data) as zf, _without_cycle_collection():
-            return _read(Archive(zf), cells)
+            return _read(Archive(zf), cells, None if only is None else set(only))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise PackageError(f"not a readable .xlsx package ({exc})") from exc
 
@@ -168,7 +173,7 @@ class _Rels:
         return seen
 
 
-def _read(archive: Archive, cells: bool) -> Package:
+def _read(archive: Archive, cells: bool, only: set[str] | None) -> Package:
     parts = content_types(archive)
     rels = _Rels(archive)
     workbook = rels.target("", "officedocument") or archive.find("xl/workbook.xml")
@@ -208,6 +213,9 @@ def _read(archive: Archive, cells: bool) -> Package:
         part = archive.find(rel.target) if rel is not None and not rel.external else None
         if rel is None or part is None:
             sheet = SheetFeatures(name=name, part="", kind="")
+        elif only is not None and name not in only:
+            sheet = SheetFeatures(name=name, part=part, kind=_SHEET_KINDS.get(rel.type, rel.type))
+            sheet.related_parts = rels.reachable(part)
         else:
             sheet = _read_sheet(archive, rels, rel, part, name, context)
         state = elem.get("state", "visible")

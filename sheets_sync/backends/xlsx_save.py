@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import TabLayout
 from sheets_sync.backends.xlsx_measure import describe, measure_loss, parts_kept
+from sheets_sync.backends.xlsx_measure_split import SplitMeasure
 from sheets_sync.backends.xlsx_package import PackageError
 from sheets_sync.backends.xlsx_read import CachedCells, Source
 from sheets_sync.backends.xlsx_writer import save_workbook
@@ -136,9 +137,13 @@ def save_atomically(
             tmp = Path(handle.name)
     except OSError as exc:
         raise WorkbookError(f"cannot write in {folder}: {exc}") from exc
+    measure = SplitMeasure(original.source, check.changed, check.created, check.layouts,
+                           check.charts)
     try:
+        if check.measured:
+            measure.begin()  # its worker reads the original while openpyxl saves
         save_workbook(wb, tmp, cached)
-        check_saved(tmp, original, check)
+        check_saved(tmp, original, check, measure)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
@@ -146,6 +151,7 @@ def save_atomically(
         recheck()
         os.replace(tmp, target)
     except BaseException as exc:
+        measure.cancel()
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
@@ -165,7 +171,9 @@ def save_atomically(
     remove_stale_temps(target)
 
 
-def check_saved(tmp: Path, original: Original, check: SaveCheck) -> None:
+def check_saved(
+    tmp: Path, original: Original, check: SaveCheck, measure: SplitMeasure | None = None
+) -> None:
     """Refuse a save that would lose what the file held, or that grew out of bounds."""
     size = tmp.stat().st_size
     reasons: list[str] = []
@@ -183,11 +191,12 @@ def check_saved(tmp: Path, original: Original, check: SaveCheck) -> None:
                 f"the saved file would grow from {_mb(original.size)} to {_mb(size)}, "
                 f"more than {OUTPUT_SIZE_FACTOR:g} times its size plus what sheets-sync adds"
             )
-        try:
-            losses = measure_loss(
-                original.source(), tmp, check.changed, check.created, check.layouts,
-                check.charts,
+        if measure is None:
+            measure = SplitMeasure(
+                original.source, check.changed, check.created, check.layouts, check.charts
             )
+        try:
+            losses = measure.finish(tmp)
         except PackageError as exc:  # then nobody can say what a save keeps: refuse
             reasons.append(f"its package cannot be compared with the saved one ({exc})")
         else:
