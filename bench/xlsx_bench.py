@@ -3,7 +3,11 @@
 For each size (S, M, L of :mod:`bench.workloads`), against the floor of one openpyxl
 load plus one save of the same file:
 
-- **floor**: ``load_workbook`` + ``save`` of the built workbook (the backend's load options);
+- **floor**: ``load_workbook`` + ``save`` (the backend's load options) of the very file the
+  sync with changes reads: the built workbook after the workload's edit. (The edit is saved
+  by plain openpyxl, which stores every text inline; openpyxl loads that about 20% slower
+  than the built workbook's shared-string table, so the built workbook would flatter the
+  floor.)
 - **sync with changes**: the workload's edit (new KPI readings, Accountable handovers)
   applied with openpyxl beforehand (not timed), then one ``sheets_sync.sync.sync``;
 - **sync, nothing to change**: the synced copy synced again; the file must not be
@@ -198,7 +202,8 @@ def measure(size: str, runs: int = 5, folder: Path = CACHE,
     """Floor, sync with changes and idle sync of ``size``: ``runs`` interleaved runs each.
 
     ``history_weeks``: the workload with that many weekly History columns; the rows'
-    ``size`` is then e.g. ``M+H156`` (the floor is that same file's load and save).
+    ``size`` is then e.g. ``M+H156``. Each run's floor is the load and save of the file
+    that run's sync with changes reads.
     """
     from bench.workloads import AS_OF, SIZES
 
@@ -212,7 +217,7 @@ def measure(size: str, runs: int = 5, folder: Path = CACHE,
     try:
         for i in range(runs):
             out = work / f"floor-{i}.xlsx"
-            floors.append(_child("floor", str(base), str(out)))
+            floors.append(_child("floor", str(sources[i]), str(out)))
             out.unlink(missing_ok=True)
 
             copy_path = work / f"sync-{i}.xlsx"
