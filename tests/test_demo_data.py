@@ -267,7 +267,10 @@ def test_references_exist(as_of: dt.date) -> None:
     assert one_sided == ["G6"]
     for kpi in kpis:
         assert kpi["Goal ID"] in goal_ids and kpi["Owner"] in people
-    assert goal_ids == {str(k["Goal ID"]) for k in kpis}  # every goal is measured
+    # every goal still pursued is measured; the one Closed goal is done with
+    closed = {str(g["Goal ID"]) for g in goals if g["State"] == "Closed"}
+    assert closed == {"G8"} and all(g["Outcome"] for g in goals if g["State"] == "Closed")
+    assert goal_ids - closed == {str(k["Goal ID"]) for k in kpis}
     for row in records(tabs["KPI Log"]):
         assert row["KPI ID"] in kpi_ids and row["Entered by"] in people
     for row in records(tabs["RACI"]):
@@ -303,7 +306,7 @@ def _check_problems(as_of: dt.date) -> None:
     # "Clearly" off track: well below the at-risk line, not a borderline case.
     assert pace_ratio(next(k for k in kpis if k["KPI ID"] == "K5"), log, as_of) < 0.6
 
-    goals = records(tabs["Goals"])
+    goals = [g for g in records(tabs["Goals"]) if g["State"] not in ("Closed", "Dropped")]
     reviews = records(tabs["Reviews"])
     review = {str(g["Goal ID"]): review_status(g, reviews, as_of) for g in goals}
     assert [g for g, s in review.items() if s != "OK"] == ["G3"], as_of
@@ -321,6 +324,10 @@ def _check_problems(as_of: dt.date) -> None:
         elif len(accountable) > 1:
             multi_a.append(row["Task ID"])
     assert no_a == ["T7"] and multi_a == ["T13"]
+
+    # K5's last three check-ins lose confidence (KPI-CONFIDENCE-DROP); no other has any
+    confidence = [(r["KPI ID"], r["Confidence"]) for r in log if r.get("Confidence")]
+    assert confidence == [("K5", "High"), ("K5", "Medium"), ("K5", "Low")]
 
     bad_dates = [r["Date"] for r in log if parse_date(r["Date"]) is None]
     assert len(bad_dates) == 1 and isinstance(bad_dates[0], str)

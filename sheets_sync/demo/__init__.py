@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import Backend, CellFormat, CellUpdate, CellValue
-from sheets_sync.demo.data import DEMO_PROBLEMS
+from sheets_sync.demo.data import DEMO_ACKNOWLEDGED, DEMO_PROBLEMS
 from sheets_sync.demo.rows import demo_rows
 
 if TYPE_CHECKING:
@@ -57,9 +57,33 @@ def fill_demo(
     return sync(backend, config, as_of=as_of)
 
 
+def acknowledge_demo(backend: Backend, as_of: dt.date) -> None:
+    """Type the demo people's acknowledgements and snoozes beside their findings on the
+    Issues tab (:data:`~sheets_sync.demo.data.DEMO_ACKNOWLEDGED`), as a person would."""
+    from sheets_sync.templates import normalize_header
+
+    data = backend.read()
+    issues = data.tab("Issues")
+    if issues is None:
+        return
+    col = {normalize_header(v): c for c, v in enumerate(issues.header) if v is not None}
+    updates: list[CellUpdate] = []
+    for rule, key, column, value, comment in DEMO_ACKNOWLEDGED:
+        typed: CellValue = as_of + dt.timedelta(days=value) if isinstance(value, int) else value
+        for row in range(1, issues.height):
+            if issues.get(row, col["rule"]) == rule and issues.get(row, col["key"]) == key:
+                where = col[normalize_header(column)]
+                updates.append(CellUpdate(issues.name, row, where, typed, _demo_format(typed)))
+                updates.append(CellUpdate(issues.name, row, col["comment"], comment))
+                break
+    if updates:
+        backend.write(data, updates)
+
+
 def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> SyncResult:
     """Provision a fresh demo workbook at ``path``, fill it with :func:`demo_rows`, sync it,
-    and rebuild a year of history (the History tab and the Dashboard's trend).
+    have its people acknowledge one finding and snooze another, and rebuild a year of
+    history (the History tab and the Dashboard's trend).
 
     An existing file at ``path`` is replaced (unless a person has it open in an
     editor: :class:`~sheets_sync.errors.TryLater`); the parent folder is created.
@@ -77,6 +101,7 @@ def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> Sync
     backend = XlsxBackend(path)
     try:
         result = fill_demo(backend, as_of, config)
+        acknowledge_demo(backend, as_of)
         rebuilt = rebuild_history(
             backend, config, start=as_of - dt.timedelta(days=DEMO_HISTORY_DAYS), as_of=as_of
         )
@@ -85,4 +110,4 @@ def build_demo(path: Path, as_of: dt.date, config: Config | None = None) -> Sync
         backend.close()
 
 
-__all__ = ["DEMO_PROBLEMS", "build_demo", "demo_rows", "fill_demo"]
+__all__ = ["DEMO_PROBLEMS", "acknowledge_demo", "build_demo", "demo_rows", "fill_demo"]

@@ -28,7 +28,20 @@ DEMO_PROBLEMS: dict[str, str] = {
     "KPI-OVERDUE": "K13 (G6) passed its due date 14 days ago short of its target",
     "GOAL-ONE-SIDED": "G6 has no Partner owner",
     "VALUE-TYPE": "a KPI Log row for K1 has the impossible date '31/02/<year>' in Date",
+    "KPI-CONFIDENCE-DROP": "K5's last three check-ins went from High to Medium to Low confidence",
 }
+
+#: Findings the demo's people acknowledge or snooze on the Issues tab once it is made:
+#: (rule, key, column typed in, value: a Person, or days after as_of, comment).
+DEMO_ACKNOWLEDGED: tuple[tuple[str, str, str, str | int, str], ...] = (
+    ("KPI-OFF-TRACK", "K10", "Acknowledged by", "Hugo Laurent",
+     "Accepted: response times recover when the new servers arrive"),
+    ("KPI-OVERDUE", "K13", "Snooze until", 21,
+     "A six-week extension goes to the board this month"),
+)
+
+#: The KPI whose last three check-ins carry a falling Confidence (KPI-CONFIDENCE-DROP).
+CONFIDENCE_DROP = ("K5", ("High", "Medium", "Low"))
 
 NORTHWIND = "Northwind Health"
 CONTOSO = "Contoso Labs"
@@ -61,6 +74,8 @@ class Goal:
     review_lag: int  # days between the last review and as_of
     decisions: tuple[str, ...]
     next_steps: tuple[str, ...]
+    state: str | None = None  # blank: Active
+    outcome: str | None = None
 
 
 # fmt: off
@@ -119,6 +134,14 @@ GOALS: tuple[Goal, ...] = (
         -360, 200, "quarterly", 40,
         ("Target the regional innovation fund", "Share bid-writing costs 50/50"),
         ("Elena to draft the budget section", "Ben to collect letters of support"),
+    ),
+    Goal(
+        # Closed on purpose: done and reviewed, it raises nothing and reads Closed.
+        "G8", "Hold the joint partnership launch event", "Elena Petrova", "Ana Ruiz",
+        -360, -200, "monthly", 190,
+        ("Book the conference centre", "Invite the regional press"),
+        ("Elena to send the thank-you notes", "Ana to circulate the photos"),
+        state="Closed", outcome="Achieved",
     ),
 )
 # fmt: on

@@ -12,7 +12,17 @@ import random
 from collections.abc import Callable
 
 from sheets_sync.backends.base import CellValue
-from sheets_sync.demo.data import DEMO_SEED, GOALS, KPIS, NOTES, ORG, PEOPLE, TASKS, Kpi
+from sheets_sync.demo.data import (
+    CONFIDENCE_DROP,
+    DEMO_SEED,
+    GOALS,
+    KPIS,
+    NOTES,
+    ORG,
+    PEOPLE,
+    TASKS,
+    Kpi,
+)
 
 Grid = list[list[CellValue]]
 Row = dict[str, CellValue]
@@ -81,6 +91,8 @@ def _goals(as_of: dt.date) -> list[Row]:
             "Start date": as_of + dt.timedelta(days=g.start),
             "Due date": as_of + dt.timedelta(days=g.due),
             "Review cadence": g.cadence,
+            "State": g.state,
+            "Outcome": g.outcome,
         }
         for g in GOALS
     ]
@@ -165,6 +177,10 @@ def _kpi_log(as_of: dt.date) -> list[Row]:
         "Note": None,
     }
     at = max(i for i, (day, _, _) in enumerate(rows) if day <= near) + 1
+    kid, levels = CONFIDENCE_DROP
+    latest = [row for _, _, row in rows if row["KPI ID"] == kid][-len(levels):]
+    for row, level in zip(latest, levels, strict=True):
+        row["Confidence"] = level
     out = [row for _, _, row in rows]
     out.insert(at, bad)
     return out

@@ -13,7 +13,7 @@ from sheets_sync.lock import workbook_lock
 from .conftest import STAMP, Invoke, screen, write_config
 
 DEMO = ("sync", "--workbook", "partnership.xlsx")
-CHANGED_NEXT_DAY = [f"Issues!I{row}: 0 → 1" for row in range(2, 12)] + [
+CHANGED_NEXT_DAY = [f"Issues!I{row}: 0 → 1" for row in range(2, 13)] + [
     "Dashboard!B2: 2026-11-27 → 2026-11-28"
 ]
 
@@ -23,8 +23,8 @@ def test_dry_run_lists_each_changed_cell(invoke: Invoke, demo_xlsx: Path) -> Non
     assert result.exit_code == 0
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
-        f"{STAMP} partnership.xlsx as of 2026-11-28: 11 cells would change "
-        "(dry run, nothing written); 3 errors, 6 warnings, 1 info",
+        f"{STAMP} partnership.xlsx as of 2026-11-28: 12 cells would change "
+        "(dry run, nothing written); 3 errors, 5 warnings, 1 info",
         *CHANGED_NEXT_DAY,
     ]
 
@@ -36,29 +36,32 @@ def test_dry_run_counts_per_column_when_more_than_20_cells(
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        f"{STAMP} partnership.xlsx as of 2026-12-20: 259 cells would change "
-        "(dry run, nothing written); 3 errors, 13 warnings, 1 info"
+        f"{STAMP} partnership.xlsx as of 2026-12-20: 271 cells would change "
+        "(dry run, nothing written); 3 errors, 14 warnings, 1 info"
     )
-    assert lines[1:31] == [
+    assert lines[1:34] == [
         "People / KPIs needing attention: 4 cells",
-        "People / Open findings: 4 cells",
+        "People / Open findings: 5 cells",
         "Goals / Review status: 2 cells",
         "Goals / Status: 5 cells",
         "Goals / Issues: 2 cells",
         "KPIs / Status: 8 cells",
-        "KPIs / Issues: 8 cells",
-        "History / 2026-W51: 23 cells",
+        "KPIs / Issues: 9 cells",
+        "History / 2026-W51: 24 cells",
         "Issues / Severity: 8 cells",
         "Issues / Rule: 13 cells",
         "Issues / Tab: 10 cells",
-        "Issues / Cell: 14 cells",
-        "Issues / Key: 14 cells",
-        "Issues / Owner: 14 cells",
-        "Issues / Message: 14 cells",
+        "Issues / Cell: 15 cells",
+        "Issues / Key: 15 cells",
+        "Issues / Owner: 15 cells",
+        "Issues / Message: 15 cells",
         "Issues / First seen: 12 cells",
-        "Issues / Age (days): 12 cells",
-        "Dashboard / Metric: 8 cells",
-        "Dashboard / Value: 15 cells",
+        "Issues / Age (days): 13 cells",
+        "Issues / Acknowledged by: 1 cell",
+        "Issues / Snooze until: 2 cells",
+        "Issues / Comment: 3 cells",
+        "Dashboard / Metric: 7 cells",
+        "Dashboard / Value: 14 cells",
         "Dashboard / Detail: 18 cells",
         "Dashboard / Period: 12 cells",
         "Dashboard / Achieved: 5 cells",
@@ -71,7 +74,7 @@ def test_dry_run_counts_per_column_when_more_than_20_cells(
         "Dashboard / Closed: 2 cells",
         "Dashboard / Dropped: 2 cells",
     ]
-    assert all(line.startswith("warning ") for line in lines[31:]), lines[29:33]
+    assert all(line.startswith("warning ") for line in lines[34:]), lines[32:36]
 
 
 def test_change_lines_show_values_briefly() -> None:
@@ -109,7 +112,7 @@ def test_json_lists_the_changes_with_and_without_dry_run(
         assert changes[-1] == expected
         assert changes[0] == {"tab": "Issues", "cell": "I2", "column": "Age (days)",
                               "old": 0, "new": 1}
-        assert len(changes) == 11
+        assert len(changes) == 12
     result = invoke(*DEMO, "--json", "--as-of", "2026-11-28")
     assert json.loads(result.stdout)["changes"] == []
 
@@ -145,8 +148,8 @@ def test_cron_lists_only_new_findings_unless_verbose(invoke: Invoke, demo_xlsx: 
     assert first.exit_code == 0
     lines = first.stdout.splitlines()
     assert lines[0] == (
-        f"{STAMP} partnership.xlsx as of 2026-12-20: 259 cells changed; "
-        "3 errors, 13 warnings, 1 info"
+        f"{STAMP} partnership.xlsx as of 2026-12-20: 271 cells changed; "
+        "3 errors, 14 warnings, 1 info"
     )
     rules = [line.split()[1] for line in lines[1:]]
     assert rules == ["REVIEW-OVERDUE"] * 2 + ["KPI-STALE"] * 8  # new since 2026-11-27
@@ -154,10 +157,10 @@ def test_cron_lists_only_new_findings_unless_verbose(invoke: Invoke, demo_xlsx: 
     again = invoke(*args)
     assert again.stdout == (
         f"{STAMP} partnership.xlsx as of 2026-12-20: 0 cells changed; "
-        "3 errors, 13 warnings, 1 info\n"
+        "3 errors, 14 warnings, 1 info\n"
     )
     verbose = invoke(*args, "--verbose")
-    assert len(verbose.stdout.splitlines()) == 1 + 3 + 13
+    assert len(verbose.stdout.splitlines()) == 1 + 3 + 14
     assert "RACI-NO-A" in verbose.stdout
 
 
@@ -178,6 +181,6 @@ def test_terminal_output_has_no_time_and_lists_every_finding(
     assert result.exit_code == 0
     out = screen(result.stdout)
     assert out.splitlines()[0] == (
-        f"{demo_xlsx} as of 2026-11-27: 0 cells changed; 3 errors, 6 warnings, 1 info"
+        f"{demo_xlsx} as of 2026-11-27: 0 cells changed; 3 errors, 5 warnings, 1 info"
     )
     assert "RACI-NO-A" in out
