@@ -25,7 +25,7 @@ COMMAND = "make reliability"
 HALVES = (
     ("test_concurrent_edits.py", "test_crash_safety.py", "test_security.py"),
     ("test_api_faults.py", "test_bad_input.py", "test_data_preservation.py",
-     "test_real_workbooks.py"),
+     "test_real_workbooks.py", "test_concurrent_acknowledgements.py"),
 )
 
 

@@ -43,6 +43,8 @@ class RulesConfig:
     stale_grace_days: int = 3
     max_responsible: int = 3
     max_accountable: int = 8
+    #: how far ahead a finding may be snoozed on the Issues tab (Snooze until)
+    max_snooze_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def _check_rules(rules: RulesConfig) -> None:
         raise ConfigError(
             "rules.at_risk_ratio", "must be above 0 and not above rules.on_track_ratio"
         )
-    for name in ("stale_grace_days", "max_responsible", "max_accountable"):
+    for name in ("stale_grace_days", "max_responsible", "max_accountable", "max_snooze_days"):
         if getattr(rules, name) < 0:
             raise ConfigError(f"rules.{name}", "must not be negative")
 

@@ -326,6 +326,7 @@ def plan_provision(
     for_sync: bool = False,
     tab_names: Mapping[str, str] | None = None,
     findings: Sequence[Finding] | None = None,
+    muted_rows: range | None = None,
 ) -> Plan:
     """What the workbook lacks of the template: tabs, columns, formatting, the marker.
 
@@ -336,7 +337,8 @@ def plan_provision(
     ``plan.conflicts``.
     ``findings`` (a sync's) say which cells of people's tabs hold a value to fix: each
     tab's mark on them is set to those cells (``plan.marks``); without them marks are
-    left as they are.
+    left as they are. ``muted_rows`` (a sync's) are the Issues grid rows (0-based) of
+    muted findings, greyed by the same kind of mark.
     """
     plan = Plan(template=template.name, version=template.version)
     generated = generated_tabs(template, data, backend, tab_names)
@@ -386,6 +388,15 @@ def plan_provision(
                 layout,
                 marks=_marks(spec, positions, roles, findings),
                 mark_fill=template.colors.get("other", {}).get("bad_value", layout.mark_fill),
+            )
+        if muted_rows is not None and spec.name == "Issues":
+            last = column_letter(len(spec.columns) - 1)
+            block = f"A{muted_rows.start + 1}:{last}{muted_rows.stop}"
+            layout = replace(
+                layout,
+                marks=(block,) if len(muted_rows) else (),
+                mark_fill=template.colors.get("other", {}).get("muted", "E0E0E0"),
+                mark_reason="muted",
             )
         plan.layouts.append(layout)
         facts = backend.formatting_of(name) if raw is not None else None

@@ -94,6 +94,14 @@ COLUMN_TEXT: dict[tuple[str, str], str] = {
     ("Issues", "First seen"): "The as-of date of the first sync that reported this finding; "
     "kept for as long as the finding is reported.",
     ("Issues", "Age (days)"): "Days from First seen to the as-of date.",
+    ("Issues", "Acknowledged by"): "Typed by people, kept with the finding from sync to sync: "
+    "a Person from People who accepts it. The finding is muted (listed last, greyed, left "
+    "out of counts, `--fail-on` and exit codes) for as long as it lasts.",
+    ("Issues", "Snooze until"): "Typed by people, kept with the finding: mutes it up to and "
+    "including this date, at most `rules.max_snooze_days` (90) ahead; the snooze decides "
+    "when Acknowledged by is filled too.",
+    ("Issues", "Comment"): "Typed by people, kept with the finding: why it was acknowledged "
+    "or snoozed, or anything else.",
     ("Dashboard", "Period"): "The trend table's periods (the last 12, oldest first; labels "
     "as on the History tab).",
     ("History", "Kind"): "Goal or KPI.",

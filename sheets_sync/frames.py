@@ -73,10 +73,11 @@ def _read(workbook: Workbook, config: Config) -> WorkbookData:
 
 
 def _row_rules(analysis: Analysis) -> dict[tuple[str, int], list[str]]:
-    """(tab, grid row) -> rule ids of the findings on that row, most severe first."""
+    """(tab, grid row) -> rule ids of the open findings on that row, most severe first
+    (like a record's Issues cell, without the findings people acknowledged or snoozed)."""
     by_row: dict[tuple[str, int], list[str]] = {}
     for f in analysis.findings:  # analyze() sorts them most severe first
-        if f.row:
+        if f.row and f.identity not in analysis.muted:
             rules = by_row.setdefault((f.tab, f.row), [])
             if f.rule not in rules:
                 rules.append(f.rule)

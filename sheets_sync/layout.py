@@ -139,7 +139,10 @@ def mark_steps(layout: TabLayout, facts: TabFormatting | None) -> list[str]:
     found = [r for r in facts.rules if is_mark(r.formula)]
     wanted = " ".join(layout.marks)
     if not layout.marks:
-        return ["clear the marks of fixed cells"] if found else []
+        fixed = "fixed cells" if layout.mark_reason == "to fix" else (
+            f"cells no longer {layout.mark_reason}"
+        )
+        return [f"clear the marks of {fixed}"] if found else []
     if (
         len({r.range_a1 for r in found}) == 1
         and same_ranges(found[0].range_a1, wanted)
@@ -150,7 +153,7 @@ def mark_steps(layout: TabLayout, facts: TabFormatting | None) -> list[str]:
     shown = ", ".join(layout.marks[:MARKS_SHOWN]) + (
         ", ..." if len(layout.marks) > MARKS_SHOWN else ""
     )
-    return [f"mark {count} cell{'s' if count != 1 else ''} to fix: {shown}"]
+    return [f"mark {count} cell{'s' if count != 1 else ''} {layout.mark_reason}: {shown}"]
 
 
 def _cell_count(a1: str) -> int:

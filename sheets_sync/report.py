@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sheets_sync.findings import Severity
+from sheets_sync.findings import Finding, Severity
 from sheets_sync.summary import STATUS_ORDER
 from sheets_sync.sync import SyncResult
 
@@ -31,6 +31,17 @@ def headline(result: SyncResult, workbook: str | None = None) -> str:
     )
 
 
+def muted_line(result: SyncResult) -> str:
+    """``Muted: 2 findings (acknowledged or snoozed on the Issues tab; not counted)``."""
+    count = len(result.muted)
+    ends = sorted(m.until for m in result.muted.values() if m.until is not None)
+    until = f"; the first snooze ends after {ends[0].isoformat()}" if ends else ""
+    return (
+        f"Muted: {plural(count, 'finding')} (acknowledged or snoozed on the Issues tab; "
+        f"not counted{until})"
+    )
+
+
 def _status_line(counts: dict[str, int]) -> str:
     parts = [f"{s} {counts[s]}" for s in STATUS_ORDER if counts.get(s)]
     return ", ".join(parts) if parts else "none"
@@ -48,6 +59,7 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
         "restored": result.restored,
         "marked": result.marked,
         "counts": {sev.label: result.count(sev) for sev in Severity},
+        "muted": len(result.muted),
         "summary": {
             "kpis_by_status": s.kpis,
             "goals_by_status": s.goals,
@@ -69,12 +81,20 @@ def to_dict(result: SyncResult) -> dict[str, Any]:
                 "message": f.message,
                 "first_seen": result.first_seen[f.identity].isoformat(),
                 "age_days": (result.as_of - result.first_seen[f.identity]).days,
+                "muted": _muted(result, f),
             }
             for f in result.findings
         ],
         "changes": [change.to_dict() for change in result.changes],
         **({"notes": result.notes} if result.notes else {}),
     }
+
+
+def _muted(result: SyncResult, f: Finding) -> dict[str, str | None] | None:
+    muted = result.muted.get(f.identity)
+    if muted is None:
+        return None
+    return {"by": muted.by or None, "until": muted.until.isoformat() if muted.until else None}
 
 
 def render_json(result: SyncResult) -> str:
@@ -92,7 +112,8 @@ def render_text(result: SyncResult, *, limit: int | None = None) -> str:
     if result.restored:
         lines.append(f"Restored: {'; '.join(result.restored)}")
     lines.append("")
-    shown = result.findings if limit is None else result.findings[:limit]
+    active = result.active
+    shown = active if limit is None else active[:limit]
     if shown:
         width_rule = max(len(f.rule) for f in shown)
         width_where = max(len(f"{f.tab}!{f.cell}" if f.cell else f.tab) for f in shown)
@@ -102,10 +123,12 @@ def render_text(result: SyncResult, *, limit: int | None = None) -> str:
                 f"{f.severity.label:<7} {f.rule:<{width_rule}} {where:<{width_where}} "
                 f"{f.key}: {f.message}"
             )
-        if limit is not None and len(result.findings) > limit:
-            lines.append(f"... and {len(result.findings) - limit} more (see the Issues tab)")
+        if limit is not None and len(active) > limit:
+            lines.append(f"... and {len(active) - limit} more (see the Issues tab)")
     else:
         lines.append("No findings.")
+    if result.muted:
+        lines.append(muted_line(result))
     return "\n".join(lines) + "\n"
 
 
@@ -132,13 +155,15 @@ def render_markdown(result: SyncResult) -> str:
     out += ["", "## Findings", ""]
     if result.findings:
         out += [
-            "| Severity | Rule | Tab | Cell | Key | Message | First seen |",
-            "|---|---|---|---|---|---|---|",
+            "| Severity | Rule | Tab | Cell | Key | Message | First seen | Muted |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for f in result.findings:
+            muted = result.muted.get(f.identity)
             out.append(
                 f"| {f.severity.label} | {f.rule} | {_md(f.tab)} | {f.cell} | {_md(f.key)} | "
-                f"{_md(f.message)} | {result.first_seen[f.identity].isoformat()} |"
+                f"{_md(f.message)} | {result.first_seen[f.identity].isoformat()} | "
+                f"{_md(muted.describe()) if muted else ''} |"
             )
     else:
         out.append("No findings.")

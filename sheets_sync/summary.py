@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.a1 import column_index
+from sheets_sync.acknowledgements import PEOPLE_COLUMNS, Identity, Typed, readback_identity
 from sheets_sync.backends.base import CellValue, Link, RawTab, WorkbookData
 from sheets_sync.coerce import coerce_date
 from sheets_sync.findings import Finding
@@ -50,6 +51,8 @@ class Summary:
     kpi_keys: dict[str, list[str]] = field(default_factory=dict)
     goal_keys: dict[str, list[str]] = field(default_factory=dict)
     rule_keys: dict[str, list[str]] = field(default_factory=dict)
+    #: the muted findings: ``RULE key (snoozed until 2026-12-20)``
+    muted: list[str] = field(default_factory=list)
     #: KPI counts by status for the last periods, oldest first (None: no History column)
     trend: list[tuple[str, Counter[str] | None]] = field(default_factory=list)
 
@@ -63,25 +66,23 @@ def fit(value: CellValue) -> CellValue:
     return value
 
 
-def previous_first_seen(
-    raw: RawTab | None, data: WorkbookData
-) -> dict[tuple[str, str, str, str], dt.date]:
-    """First seen per finding identity, as the Issues tab ``raw`` holds it from the last sync.
+def row_identities(raw: RawTab | None, data: WorkbookData) -> list[Identity | None]:
+    """The identity of the finding on each row of the Issues tab ``raw`` (row 0, the
+    header, included as None; so is any row without a finding).
 
     The tab has no Column column, so a row's column is the header above its Cell
     address on that tab today (exact unless a person moved columns since).
     """
-    if raw is None or raw.height < 2:
-        return {}
+    if raw is None:
+        return []
+    out: list[Identity | None] = [None] * raw.height
     pos = {normalize_header(v): c for c, v in enumerate(raw.header) if v is not None}
-    need = ["rule", "tab", "key", "cell", "first seen"]
+    need = ["rule", "tab", "key", "cell"]
     if any(n not in pos for n in need):
-        return {}
-    seen: dict[tuple[str, str, str, str], dt.date] = {}
+        return out
     for row in range(1, raw.height):
-        rule, tab, key, cell, first = (raw.get(row, pos[n]) for n in need)
-        day = coerce_date(first)
-        if not isinstance(day, dt.date) or rule is None or tab is None:
+        rule, tab, key, cell = (raw.get(row, pos[n]) for n in need)
+        if rule is None or tab is None:
             continue
         column = ""
         address = cell.text if isinstance(cell, Link) else str(cell or "")
@@ -93,22 +94,45 @@ def previous_first_seen(
             column = " ".join(str(header).split()) if header is not None else ""
         if not address:
             column = str(key or "")
-        seen[(str(rule), str(tab), str(key or ""), column.casefold())] = day
-    return seen
+        out[row] = (str(rule), str(tab), str(key or ""), column.casefold())
+    return out
 
 
-def _identity(f: Finding) -> tuple[str, str, str, str]:
-    """A finding's identity as its Issues row reads back (the key cut to fit the cell)."""
-    key = str(fit(f.key))
-    column = f.column if f.cell else key
-    return (f.rule, f.tab, key, column.casefold())
+def read_issues(
+    raw: RawTab | None, data: WorkbookData
+) -> tuple[dict[Identity, dt.date], dict[Identity, Typed]]:
+    """What the Issues tab ``raw`` holds from the last sync, by finding identity: each
+    row's First seen, and what people typed beside it (Acknowledged by, Snooze until,
+    Comment)."""
+    seen: dict[Identity, dt.date] = {}
+    typed: dict[Identity, Typed] = {}
+    if raw is None or raw.height < 2:
+        return seen, typed
+    pos = {normalize_header(v): c for c, v in enumerate(raw.header) if v is not None}
+    people = [pos.get(normalize_header(h)) for h in PEOPLE_COLUMNS]
+    first = pos.get("first seen")
+    for row, identity in enumerate(row_identities(raw, data)):
+        if identity is None:
+            continue
+        day = coerce_date(raw.get(row, first)) if first is not None else None
+        if isinstance(day, dt.date):
+            seen.setdefault(identity, day)
+        cells = Typed(*(raw.get(row, c) if c is not None else None for c in people))
+        if not cells.blank:
+            typed.setdefault(identity, cells)
+    return seen, typed
+
+
+def previous_first_seen(raw: RawTab | None, data: WorkbookData) -> dict[Identity, dt.date]:
+    """First seen per finding identity, as the Issues tab ``raw`` holds it from the last sync."""
+    return read_issues(raw, data)[0]
 
 
 def is_new(
     f: Finding, previous: dict[tuple[str, str, str, str], dt.date], as_of: dt.date
 ) -> bool:
     """Whether ``f`` was not on the Issues tab before (its First seen starts at as_of)."""
-    old = previous.get(_identity(f))
+    old = previous.get(readback_identity(f))
     return old is None or old > as_of
 
 
@@ -118,7 +142,7 @@ def first_seen_for(
     """Keep First seen while a finding keeps being reported; new ones start at as_of."""
     result = {}
     for f in findings:
-        old = previous.get(_identity(f))
+        old = previous.get(readback_identity(f))
         result[f.identity] = old if old is not None and old <= as_of else as_of
     return result
 
@@ -129,8 +153,10 @@ def issues_grid(
     first_seen: dict[Any, dt.date],
     as_of: dt.date,
     data: WorkbookData,
+    typed: dict[Identity, Typed] | None = None,
 ) -> list[list[CellValue]]:
-    """The Issues tab: one row per finding, most severe first, each linking to its cell."""
+    """The Issues tab: one row per finding, most severe first (the muted last), each
+    linking to its cell, with what people typed beside it carried by its identity."""
     headers: list[CellValue] = [c.header for c in template.table(ISSUES).columns]
     rows: list[list[CellValue]] = [headers]
     for f in findings:
@@ -139,9 +165,10 @@ def issues_grid(
         if tab is not None:
             cell = Link(f.cell or "A1", tab.name, f.cell or "A1")
         first = first_seen[f.identity]
+        people = (typed or {}).get(f.identity, Typed())
         rows.append(
             [f.severity.label, f.rule, f.tab, cell, fit(f.key), f.owner or None,
-             fit(f.message), first, (as_of - first).days]
+             fit(f.message), first, (as_of - first).days, *people.cells]
         )
     return rows
 
@@ -178,7 +205,11 @@ def summarize(analysis: Analysis) -> Summary:
             org = orgs.get(str(owner).casefold(), "(unknown owner)") if owner else "(no owner)"
             by_org = summary.goals_by_org.setdefault(org, {})
             by_org[status] = by_org.get(status, 0) + 1
+    muted = analysis.muted
     for f in analysis.findings:
+        if f.identity in muted:
+            summary.muted.append(f"{f.rule} {f.key} ({muted[f.identity].describe()})")
+            continue
         summary.by_rule[f.rule] = summary.by_rule.get(f.rule, 0) + 1
         keys = summary.rule_keys.setdefault(f.rule, [])
         if f.key not in keys:
@@ -233,6 +264,7 @@ def dashboard_grid(template: Template, summary: Summary, as_of: dt.date) -> list
         ("Reviews overdue", summary.reviews_overdue),
         ("Reviews never held", summary.reviews_never),
         ("Tasks without exactly one Accountable", summary.tasks_not_one_a),
+        ("Muted findings (acknowledged or snoozed)", summary.muted),
     ):
         rows.append([title, len(items), listing(items)])
     rows.append([])

@@ -10,6 +10,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from sheets_sync.acknowledgements import (
+    Identity,
+    Muted,
+    Typed,
+    guard_columns,
+    judge,
+)
 from sheets_sync.backends.base import (
     Backend,
     CellUpdate,
@@ -45,6 +52,7 @@ from sheets_sync.history import (
     trend,
 )
 from sheets_sync.periods import Period, PeriodKind, period_of
+from sheets_sync.row_shifts import issues_writes
 from sheets_sync.rules import Context, Outcome, persistent, run_rules
 from sheets_sync.rules.owners import assign_owners, workload
 from sheets_sync.rules.raci import role_columns
@@ -58,6 +66,7 @@ from sheets_sync.summary import (
     is_new,
     issues_grid,
     previous_first_seen,
+    read_issues,
     summarize,
 )
 from sheets_sync.tables import Table, read_table
@@ -82,6 +91,9 @@ class Analysis:
     history: HistoryGrid = field(default_factory=lambda: HistoryGrid(None))
     period: Period | None = None
     items: list[Item] = field(default_factory=list)
+    #: what people typed beside each finding on the Issues tab, and the findings it mutes
+    typed: dict[Identity, Typed] = field(default_factory=dict)
+    muted: dict[Identity, Muted] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,13 +118,21 @@ class SyncResult:
     new: set[tuple[str, str, str, str]] = field(default_factory=set)
     #: how the marks on cells holding a value to fix change, one phrase per tab
     marked: list[str] = field(default_factory=list)
+    #: the findings people acknowledged or snoozed (listed, but not counted)
+    muted: dict[Identity, Muted] = field(default_factory=dict)
 
     @property
     def cells_changed(self) -> int:
         return len(self.updates)
 
+    @property
+    def active(self) -> list[Finding]:
+        """The findings nobody muted: what counts, fails a run and is reported as open."""
+        return [f for f in self.findings if f.identity not in self.muted]
+
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """How many active findings have ``severity``."""
+        return sum(1 for f in self.active if f.severity == severity)
 
 
 def period_kind(config: Config) -> PeriodKind:
@@ -160,9 +180,26 @@ def analyze(data: WorkbookData, template: Template, config: Config, as_of: dt.da
         roles["RACI"] = [r.col for r in role_columns(ctx, raci)[0]]
     tab_order = [t.name for t in template.tables]
     findings = assign_owners(ctx, outcome, sort_findings(outcome.findings, tab_order))
-    workload(ctx, outcome, findings)
-    _issue_cells(tables, outcome, findings)
-    return Analysis(data, ctx, outcome, findings, roles, held, history, period, items)
+    issues = data.tab(config.tabs.issues)
+    issue_headers = [c.header for c in template.table(ISSUES).columns]
+    if issues is not None:
+        # People type beside the tool's rows there: a write re-reads what they typed.
+        data.guard_columns[issues.name] = guard_columns(issues)
+    judged = judge(
+        ctx,
+        findings,
+        read_issues(issues, data)[1],
+        (issues.name if issues else config.tabs.issues, issue_headers),
+        config.rules.max_snooze_days,
+        tab_order,
+    )
+    active = judged.active()
+    workload(ctx, outcome, active)
+    _issue_cells(tables, outcome, active)
+    return Analysis(
+        data, ctx, outcome, judged.findings, roles, held, history, period, items,
+        typed=judged.typed, muted=judged.muted,
+    )
 
 
 def _hold(
@@ -270,6 +307,10 @@ def plan_sync(
         for_sync=True,
         tab_names=names,
         findings=analysis.findings,
+        # The muted findings are the Issues grid's last rows (after its header).
+        muted_rows=range(
+            1 + len(analysis.findings) - len(analysis.muted), 1 + len(analysis.findings)
+        ),
     )
     _drop_restored(analysis, plan)
     updates = computed_updates(analysis, plan)
@@ -301,12 +342,12 @@ def plan_sync(
             )
     if generated.usable(ISSUES):
         issue_formats = [format_of(c) for c in template.table(ISSUES).columns]
-        updates += grid_updates(
-            issues_tab.name if issues_tab else issues_name,
-            issues_tab,
-            issues_grid(template, analysis.findings, first_seen, as_of, data),
-            issue_formats,
-        )
+        grid = issues_grid(template, analysis.findings, first_seen, as_of, data, analysis.typed)
+        name = issues_tab.name if issues_tab else issues_name
+        issue_updates, shift = issues_writes(name, issues_tab, grid, issue_formats, data)
+        updates += issue_updates
+        if shift is not None:
+            plan.row_shifts.append(shift)
     if generated.usable(DASHBOARD):
         dash_name = generated.names[DASHBOARD]
         dash_tab = data.tab(dash_name)
@@ -330,6 +371,7 @@ def plan_sync(
         changes=changes_of(data, updates, plan.header_cells),
         new={f.identity for f in analysis.findings if is_new(f, previous, as_of)},
         notes=notes,
+        muted=analysis.muted,
     )
     return result, plan
 

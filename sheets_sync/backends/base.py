@@ -83,6 +83,9 @@ class WorkbookData:
     locale: str | None = None
     #: tab -> column of its key, filled in by the pipeline: what a write guard re-reads
     key_columns: dict[str, int] = field(default_factory=dict)
+    #: tab -> more columns a write guard re-reads: on the Issues tab, where people type
+    #: beside the tool's rows, the finding's columns and the people's
+    guard_columns: dict[str, list[int]] = field(default_factory=dict)
     #: tab -> columns the tool computes, filled in by the pipeline: what a backend may
     #: anchor to write by column identity rather than position
     computed_columns: dict[str, set[int]] = field(default_factory=dict)
@@ -169,6 +172,9 @@ class TabLayout:
     #: removed); None when the layout leaves marks as they are (provisioning)
     marks: tuple[str, ...] | None = None
     mark_fill: str = "F4A3A3"
+    #: what the marked cells are, for the sync's report (the Issues tab greys the rows
+    #: of muted findings with the same kind of mark)
+    mark_reason: str = "to fix"
     #: columns whose data cells wrap their text (installed on new tabs only, like widths)
     wrap: tuple[int, ...] = ()
     #: columns whose data cells are centred (installed on new tabs only, like widths)
@@ -215,6 +221,20 @@ class TabFormatting:
     tab_protected: bool | None = None
 
 
+@dataclass(frozen=True)
+class RowShift:
+    """Rows of a generated tab where people type beside the tool's cells (Issues), moved
+    rather than rewritten: a backend that can move rows applies ``ops`` (each
+    ``("delete", row)`` or ``("insert", row)``, 0-based, in order), then ``updates``
+    (the tool's cells after the move) instead of the sync's updates of ``tab``. What
+    people typed in a row then travels with the row, even when they typed it while the
+    sync was writing. A backend that cannot move rows writes the sync's updates."""
+
+    tab: str
+    ops: tuple[tuple[str, int], ...]
+    updates: tuple[CellUpdate, ...]
+
+
 @dataclass
 class Plan:
     """What provisioning (or a sync restoring formatting) will do: empty means up to date."""
@@ -236,12 +256,14 @@ class Plan:
     #: layouts whose marked cells (values to fix) change, and what changes, one phrase each
     marks: list[TabLayout] = field(default_factory=list)
     mark_steps: list[str] = field(default_factory=list)
+    #: generated tabs whose rows move with what people typed beside them
+    row_shifts: list[RowShift] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (
             self.add_tabs or self.header_cells or self.formatting or self.write_marker
-            or self.generated or self.marks
+            or self.generated or self.marks or self.row_shifts
         )
 
 

@@ -41,7 +41,7 @@ def check_cmd(
     """
     from sheets_sync import check, open_workbook
     from sheets_sync.findings import Severity
-    from sheets_sync.report import headline, render
+    from sheets_sync.report import headline, muted_line, render
 
     out.quiet = out.quiet or quiet or as_json
     config, _ = selection.load()
@@ -56,10 +56,12 @@ def check_cmd(
     elif not out.quiet or result.count(Severity.ERROR):
         out.print(headline(result))
         more = "... {n} more (`sheets-sync report` lists them all)"
-        show_findings(out, result.findings, more=more)
+        show_findings(out, result.active, more=more)
+        if result.muted and not out.quiet:
+            out.print(muted_line(result))
     if not as_json:
         for note in result.notes:
             out.print(f"Note: {note}")
     source = click.get_current_context().get_parameter_source("fail_on")
     given = source is not click.core.ParameterSource.DEFAULT
-    raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on, given=given))
+    raise click.exceptions.Exit(fail_on_code(out, result.active, fail_on, given=given))

@@ -74,7 +74,7 @@ def sync_cmd(
         raise click.exceptions.Exit(code) from None
     if not every:
         _show(out, result, as_json, _name(selection, workbooks[0]), verbose)
-        raise click.exceptions.Exit(fail_on_code(out, result.findings, fail_on))
+        raise click.exceptions.Exit(fail_on_code(out, result.active, fail_on))
     codes: list[int] = []
     results: list[dict[str, Any]] = []
     for wb in workbooks:
@@ -93,7 +93,7 @@ def sync_cmd(
             results.append(to_dict(result))
         else:
             _show(out, result, False, _name(selection, wb), verbose)
-        codes.append(fail_on_code(out, result.findings, fail_on))
+        codes.append(fail_on_code(out, result.active, fail_on))
     if as_json:
         out.json(results)
     raise click.exceptions.Exit(worst(codes))
@@ -129,7 +129,7 @@ def _show(
 ) -> None:
     from sheets_sync.cli.changes import change_lines
     from sheets_sync.findings import Severity
-    from sheets_sync.report import headline, render
+    from sheets_sync.report import headline, muted_line, render
 
     if as_json:
         out.json(render(result, "json"))
@@ -153,10 +153,12 @@ def _show(
         more = "... {n} more (`sheets-sync report` lists them all)"
     else:
         more = "... {n} more in the Issues tab"
-    findings = result.findings
+    findings = result.active
     if cron and not verbose:
         findings = [f for f in findings if f.identity in result.new]
     show_findings(out, findings, more=more)
+    if result.muted and not cron:
+        out.print(muted_line(result))
     for note in result.notes:
         out.print(f"Note: {note}")
 

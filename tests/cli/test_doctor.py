@@ -14,11 +14,11 @@ def test_doctor_all_good(invoke: Invoke, clean_xlsx: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "ok   config: no config file (defaults)",
-        "ok   template: partnership 1.4.0",
+        "ok   template: partnership 1.5.0",
         "ok   clean: xlsx backend (clean.xlsx)",
         "ok   clean: readable (9 tabs)",
         "ok   clean: no editor lock file",
-        "ok   clean: up to date with template partnership 1.4.0",
+        "ok   clean: up to date with template partnership 1.5.0",
         "ok   clean: sync lock: free",
     ]
 

@@ -11,7 +11,7 @@ def test_provision_a_new_workbook(invoke: Invoke, home: Path) -> None:
     result = invoke("provision", "--workbook", "new.xlsx", "--dry-run")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "Plan for new.xlsx (template partnership 1.4.0); provisioning would:"
+    assert lines[0] == "Plan for new.xlsx (template partnership 1.5.0); provisioning would:"
     assert "  - add tab 'People'" in lines
     assert "  - add tab 'Dashboard'" in lines
     assert lines[-1] == "Dry run: nothing changed."
@@ -20,7 +20,7 @@ def test_provision_a_new_workbook(invoke: Invoke, home: Path) -> None:
     result = invoke("provision", "--workbook", "new.xlsx")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "Plan for new.xlsx (template partnership 1.4.0); provisioning will:"
+    assert lines[0] == "Plan for new.xlsx (template partnership 1.5.0); provisioning will:"
     steps = sum(1 for line in lines if line.startswith("  - "))
     assert lines[-1] == f"Provisioned new.xlsx: {steps} steps"
     assert (home / "new.xlsx").is_file()
@@ -28,7 +28,7 @@ def test_provision_a_new_workbook(invoke: Invoke, home: Path) -> None:
     result = invoke("provision", "--workbook", "new.xlsx")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Nothing to do: new.xlsx is up to date with template partnership 1.4.0\n"
+        "Nothing to do: new.xlsx is up to date with template partnership 1.5.0\n"
     )
 
 

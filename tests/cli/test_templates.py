@@ -12,14 +12,14 @@ def test_list(invoke: Invoke) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"Name\s+Version\s+Description", lines[0])
-    assert re.match(r"partnership\s+1\.4\.0\s+Mutual goals, KPIs", lines[1])
+    assert re.match(r"partnership\s+1\.5\.0\s+Mutual goals, KPIs", lines[1])
 
 
 def test_show_plain(invoke: Invoke) -> None:
     result = invoke("templates", "show")
     assert result.exit_code == 0
     out = result.stdout
-    assert out.startswith("partnership 1.4.0: Mutual goals")
+    assert out.startswith("partnership 1.5.0: Mutual goals")
     assert "\nKPIs: Measurable outcomes of each goal." in out
     assert re.search(r"^KPI ID\s+id\s+key\s*$", out, re.M)
     assert re.search(
@@ -36,7 +36,7 @@ def test_show_on_a_terminal(invoke: Invoke) -> None:
     result = invoke("templates", "show", "partnership", terminal=True)
     assert result.exit_code == 0
     out = screen(result.stdout)
-    assert out.startswith("partnership 1.4.0: Mutual goals")
+    assert out.startswith("partnership 1.5.0: Mutual goals")
     assert re.search(r"┃ Column\s+┃ Type\s+┃ Marks\s+┃ Values", out)
     assert re.search(r"│ Task ID\s+│ id\s+│ key\s+│", out)
 
@@ -55,7 +55,7 @@ def test_show_markdown_is_the_template_reference_page(invoke: Invoke) -> None:
     result = invoke("templates", "show", "partnership", "--format", "markdown")
     assert result.exit_code == 0
     out = result.stdout
-    assert out.startswith("# Template reference: partnership 1.4.0\n")
+    assert out.startswith("# Template reference: partnership 1.5.0\n")
     assert "| Direction | `direction` | yes |  |  | increase, decrease, maintain above, " in out
     assert "\n- **Expected**: Increase and decrease KPIs: " in out
     page = Path(__file__).resolve().parents[2] / "docs" / "template.md"

@@ -79,7 +79,7 @@ PROJECT_REQUEST_KINDS = (
     "repeatCell", "setDataValidation", "addConditionalFormatRule",
     "deleteConditionalFormatRule", "addProtectedRange", "deleteProtectedRange",
     "updateDimensionProperties", "createDeveloperMetadata", "deleteDeveloperMetadata",
-    "addChart", "deleteEmbeddedObject",
+    "addChart", "deleteEmbeddedObject", "insertDimension", "deleteDimension",
 )
 
 #: BatchUpdateValuesByDataFilterResponse's fields, and UpdateValuesByDataFilterResponse's

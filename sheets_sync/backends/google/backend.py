@@ -16,6 +16,7 @@ from sheets_sync.backends.base import (
     Plan,
     RawTab,
     TabFormatting,
+    TabLayout,
     WorkbookData,
     WriteResult,
 )
@@ -218,9 +219,11 @@ class GoogleBackend(Backend):
             quoted = quote_tab(name)
             ranges.append(f"{quoted}!1:1")
             checks.append((name, tab.header, "header row"))
-            key_col = data.key_columns.get(name, 0)
-            ranges.append(f"{quoted}!{column_letter(key_col)}:{column_letter(key_col)}")
-            checks.append((name, [tab.get(r, key_col) for r in range(tab.height)], "key column"))
+            for col in data.guard_columns.get(name) or [data.key_columns.get(name, 0)]:
+                letter = column_letter(col)
+                ranges.append(f"{quoted}!{letter}:{letter}")
+                what = "key column" if col == data.key_columns.get(name) else f"column {letter}"
+                checks.append((name, [tab.get(r, col) for r in range(tab.height)], what))
         if not ranges:
             return
         sid = self.spreadsheet_id
@@ -253,7 +256,13 @@ class GoogleBackend(Backend):
             self._create()
         if self.spreadsheet_id is None:
             raise WorkbookError(f"creating {self.identity} gave no spreadsheet id; try again")
-        guarded = {u.tab for u in updates if _keyed(data, u.tab)}
+        shifted = {shift.tab for shift in plan.row_shifts} if plan is not None else set()
+        if shifted and plan is not None:
+            # Rows move with what people typed in them; then the tool's cells are written.
+            updates = [u for u in updates if u.tab not in shifted]
+            updates += [u for shift in plan.row_shifts for u in shift.updates]
+        guarded = {u.tab for u in updates if _keyed(data, u.tab) or u.tab in data.guard_columns}
+        guarded |= shifted
         self._guard(data, guarded)
         anchored, rest = self._split(data, updates, plan)
         body, ids = self._requests(data, updates, plan, anchored)
@@ -414,6 +423,19 @@ class GoogleBackend(Backend):
                 new.add(name)
             if self.created and "Sheet1" in ids and "Sheet1" not in order and plan.add_tabs:
                 reqs.append({"deleteSheet": {"sheetId": ids.pop("Sheet1")}})
+        marks_after: list[TabLayout] = []
+        if plan is not None and plan.row_shifts:
+            # Deleting rows can take a conditional format with them (the mark on muted
+            # rows): the tab's marks go first, by the indexes read, and come back after.
+            for shift in plan.row_shifts:
+                sheet = sheets.get(shift.tab)
+                if sheet is None:
+                    continue
+                kept, removed = wire.without_marks(sheet, ids[shift.tab])
+                reqs += removed
+                sheets[shift.tab] = kept
+                marks_after += [lay for lay in plan.layouts if lay.name == shift.tab][:1]
+            reqs += wire.row_requests(plan.row_shifts, ids)
         cells = list(plan.header_cells if plan else []) + list(updates)
         reqs += wire.grow_requests(cells, ids, sizes)
         if plan is not None:
@@ -428,8 +450,9 @@ class GoogleBackend(Backend):
                     value = anchoring.anchor_value(layout.name, layout.headers[col])
                     reqs += anchoring.fix_anchor(value, ids[layout.name], col, self._anchors)
             installed = {layout.name for layout in plan.formatting}
-            for layout in plan.marks:  # a layout installed above set its marks already
+            for layout in [*plan.marks, *marks_after]:  # installed above: marks set already
                 if layout.name not in installed and layout.name in ids:
+                    installed.add(layout.name)
                     sheet = sheets.get(layout.name, {})
                     reqs += wire.mark_requests(sheet, layout, ids[layout.name])
             if plan.write_marker:

@@ -18,6 +18,7 @@ from sheets_sync.backends.base import (
     CellUpdate,
     Chart,
     ConditionalRule,
+    RowShift,
     TabFormatting,
     TabLayout,
     Validation,
@@ -250,6 +251,18 @@ def _mark_rule(layout: TabLayout, sheet_id: int) -> Json | None:
 def _is_mark_rule(rule: Json) -> bool:
     formula = _rule_formula(rule)
     return formula is not None and is_mark(formula)
+
+
+def without_marks(sheet: Json, sheet_id: int) -> tuple[Json, list[Json]]:
+    """The sheet as read without the tool's marks, and the requests that delete them."""
+    existing = sheet.get("conditionalFormats", [])
+    reqs = [
+        {"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}}
+        for index in reversed(range(len(existing)))
+        if _is_mark_rule(existing[index])
+    ]
+    kept = [rule for rule in existing if not _is_mark_rule(rule)]
+    return {**sheet, "conditionalFormats": kept}, reqs
 
 
 def mark_requests(sheet: Json, layout: TabLayout, sheet_id: int) -> list[Json]:
@@ -678,6 +691,31 @@ def grow_requests(
                     }
                 }
             )
+    return reqs
+
+
+def row_requests(shifts: Sequence[RowShift], ids: dict[str, int]) -> list[Json]:
+    """deleteDimension / insertDimension for each shift's row moves, neighbours merged."""
+    reqs: list[Json] = []
+    for shift in shifts:
+        if shift.tab not in ids:
+            continue
+        runs: list[list[Any]] = []  # [kind, start, end)
+        for kind, row in shift.ops:
+            last = runs[-1] if runs else None
+            if last and last[0] == kind == "delete" and row == last[1] - 1:
+                last[1] = row  # deletions go bottom up
+            elif last and last[0] == kind == "insert" and row == last[2]:
+                last[2] = row + 1
+            else:
+                runs.append([kind, row, row + 1])
+        for kind, start, end in runs:
+            span = {"sheetId": ids[shift.tab], "dimension": "ROWS", "startIndex": start,
+                    "endIndex": end}
+            if kind == "delete":
+                reqs.append({"deleteDimension": {"range": span}})
+            else:
+                reqs.append({"insertDimension": {"range": span, "inheritFromBefore": start > 1}})
     return reqs
 
 

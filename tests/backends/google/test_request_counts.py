@@ -1,4 +1,4 @@
-"""Requests per sync do not grow with the workbook: 1 with nothing to change, 3 with changes.
+"""Requests per sync do not grow with the workbook: 1 with nothing to change, 4 with changes.
 
 Prints the figures (run with -s): requests by endpoint and cells written, for the
 demo workbook and for one ten times larger.
@@ -54,9 +54,12 @@ def test_requests_per_sync_do_not_depend_on_size(factor: int) -> None:
           f"{figures['cells_written']} cells written, bytes in/out {figures['bytes']}")
     assert figures["idle"] == {"sheets.spreadsheets.get": 1}
     assert figures["idle_cells"] == 0
+    # A new finding gets its own Issues row (a batchUpdate inserts it), so the rows below
+    # it move rather than being rewritten: fewer cells written than changed value.
     assert figures["busy"] == {
         "sheets.spreadsheets.get": 1,
         "sheets.spreadsheets.values.batchGet": 1,
+        "sheets.spreadsheets.batchUpdate": 1,
         "sheets.spreadsheets.values.batchUpdateByDataFilter": 1,
     }
-    assert figures["cells_written"] == figures["busy_cells"]
+    assert 0 < figures["cells_written"] <= figures["busy_cells"]
