@@ -235,3 +235,19 @@ def test_webhooks_get_one_summary_per_workbook(
     assert failed.exit_code == 1
     assert "not delivered: webhook:slack: HTTP 500" in failed.stderr
     assert secret not in failed.output
+
+
+def test_a_second_run_cannot_send_while_one_holds_the_lock(
+    invoke: Invoke, demo_xlsx: Path, home: Path, smtp: tuple[Server, int]
+) -> None:
+    """Two cron runs for one workbook: the one that finds the lock held sends nothing."""
+    from sheets_sync.lock import workbook_lock
+
+    server, port = smtp
+    configure(home, port)
+    with workbook_lock(str(demo_xlsx.resolve()), (home.parent / "state").resolve()):
+        blocked = invoke("notify", "--as-of", AS_OF)
+    assert blocked.exit_code == 75, blocked.output
+    assert server.messages == []
+    first = invoke("notify", "--as-of", AS_OF)
+    assert first.exit_code == 0 and server.messages
