@@ -31,7 +31,7 @@ ENV_SETTINGS = {
 BACKENDS = ("xlsx", "google")
 #: Top-level settings, and the sections of the file.
 TOP_LEVEL = ("template", "timezone", "locale", "state_dir")
-SECTIONS = ("rules", "google", "tabs", "xlsx", "history", "workbooks")
+SECTIONS = ("rules", "google", "tabs", "xlsx", "history", "notify", "workbooks")
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,38 @@ class HistoryConfig:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    """The mail server digests go through (``[notify.smtp]``)."""
+
+    host: str = ""  # "": no email delivery
+    port: int = 587
+    #: upgrade the connection with STARTTLS (port 587); ``ssl`` for implicit TLS (port 465)
+    starttls: bool = True
+    ssl: bool = False
+    user: str = ""
+    #: the password: from this environment variable, else from this file (never the config)
+    password_env: str = ""
+    password_file: Path | None = None
+    timeout_seconds: float = 30.0
+    #: tries per message, for a server that is down or answers 4xx (try later)
+    attempts: int = 3
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """Digests: who sends them, and who hears about a task whose goal has no Owner."""
+
+    #: the From address of every digest
+    sender: str = "sheets-sync@localhost"
+    #: addresses told about a task with no Accountable whose goal has no Owner in People
+    fallback: tuple[str, ...] = ()
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    #: environment variables holding incoming-webhook URLs (a per-workbook summary)
+    slack_webhook_env: str = ""
+    chat_webhook_env: str = ""
+
+
+@dataclass(frozen=True)
 class XlsxConfig:
     """Limits of the local workbook backend."""
 
@@ -122,6 +154,7 @@ class Config:
     tabs: TabsConfig = field(default_factory=TabsConfig)
     xlsx: XlsxConfig = field(default_factory=XlsxConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     workbooks: tuple[WorkbookConfig, ...] = ()
     source: Path | None = None
 
@@ -136,6 +169,20 @@ class Config:
                 return wb
         names = ", ".join(w.name for w in self.workbooks)
         raise ConfigError("workbooks", f"no workbook named {name!r} (configured: {names})")
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` is one plain email address, safe in a message header."""
+    from email.headerregistry import Address
+
+    if any(ord(ch) < 32 or ch in "<>,;\"" for ch in text) or text.count("@") != 1:
+        return False
+    try:
+        Address(addr_spec=text)
+    except (ValueError, IndexError):
+        return False
+    local, _, domain = text.partition("@")
+    return bool(local) and bool(domain) and not domain.startswith(".")
 
 
 def _typed(value: Any, expected: type, key: str) -> Any:
@@ -202,6 +249,8 @@ def _field(annotation: str, value: Any, key: str) -> Any:
             raise ConfigError(key, "must be a list of strings")
         return tuple(value)
     expected: type = float if "float" in annotation else int if "int" in annotation else str
+    if "bool" in annotation:
+        expected = bool
     if "Path" in annotation:
         expected = Path
     return _typed(value, expected, key)
@@ -279,7 +328,22 @@ def _sections(raw: Mapping[str, Any], base: Path, problems: _Problems) -> dict[s
     xlsx = _section(XlsxConfig, raw.get("xlsx", {}), "xlsx", problems)
     if xlsx.max_file_mb <= 0:
         problems.errors.append(ConfigError("xlsx.max_file_mb", "must be above 0"))
-    return {"rules": rules, "google": google, "tabs": tabs, "xlsx": xlsx, "history": history}
+    raw_notify = dict(raw.get("notify", {})) if isinstance(raw.get("notify", {}), dict) else {}
+    smtp = _section(SmtpConfig, raw_notify.pop("smtp", {}), "notify.smtp", problems)
+    smtp = replace(smtp, password_file=_resolve(base, smtp.password_file))
+    if smtp.starttls and smtp.ssl:
+        problems.errors.append(ConfigError("notify.smtp.ssl", "set starttls = false with ssl"))
+    if smtp.attempts < 1:
+        problems.errors.append(ConfigError("notify.smtp.attempts", "must be at least 1"))
+    notify = replace(
+        _section(NotifyConfig, raw_notify, "notify", problems), smtp=smtp
+    )
+    for key, address in (("notify.sender", notify.sender),
+                         *(("notify.fallback", a) for a in notify.fallback)):
+        if not is_address(address):
+            problems.errors.append(ConfigError(key, f"{address!r} is not an email address"))
+    return {"rules": rules, "google": google, "tabs": tabs, "xlsx": xlsx, "history": history,
+            "notify": notify}
 
 
 def _workbooks(raw: Any, base: Path, problems: _Problems) -> tuple[WorkbookConfig, ...]:

@@ -120,6 +120,8 @@ class SyncResult:
     marked: list[str] = field(default_factory=list)
     #: the findings people acknowledged or snoozed (listed, but not counted)
     muted: dict[Identity, Muted] = field(default_factory=dict)
+    #: the tables, statuses and findings behind the result (for digests)
+    analysis: Analysis | None = field(default=None, repr=False, compare=False)
 
     @property
     def cells_changed(self) -> int:
@@ -372,6 +374,7 @@ def plan_sync(
         new={f.identity for f in analysis.findings if is_new(f, previous, as_of)},
         notes=notes,
         muted=analysis.muted,
+        analysis=analysis,
     )
     return result, plan
 

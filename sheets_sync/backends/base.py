@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sheets_sync.a1 import tab_key
+from sheets_sync.a1 import quote_tab, tab_key
 
 
 @dataclass(frozen=True)
@@ -317,6 +317,10 @@ class Backend(ABC):
         generated headers): a person's tab of the same name is never taken over.
         """
         return {}
+
+    def cell_link(self, tab: str, a1: str) -> str:
+        """A link a person can follow to a cell (after a read): the workbook and the cell."""
+        return f"{self.identity}#{quote_tab(tab)}!{a1}"
 
     def save_concerns(self) -> list[str]:
         """Why this backend would refuse to write the workbook as last read ([] when none).

@@ -426,6 +426,10 @@ class XlsxBackend(Backend):
         )
         save_atomically(wb, original, self._cached, check, lambda: self._check_guard(data))
 
+    def cell_link(self, tab: str, a1: str) -> str:
+        """The file's URL with the cell after ``#``: spreadsheet programs open the file."""
+        return f"{self._path.resolve().as_uri()}#{quote_tab(tab)}!{a1}"
+
     def save_concerns(self) -> list[str]:
         """What a save of the workbook as read would lose: a trial save, measured."""
         wb = self._workbook()

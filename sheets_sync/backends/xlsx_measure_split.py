@@ -2,10 +2,10 @@
 
 Measuring a save reads the original package and the saved one in full, which for
 a workbook of hundreds of thousands of cells costs about as much as the save
-itself. The sheets are independent, so the measure splits them: a forked worker
-takes the largest sheets and reads their original parts while this process is
-still saving, then reads their saved parts and compares them; this process
-reads and compares the rest, and the package as a whole. The losses are the
+itself. The sheets are independent, so the measure splits them between two forked
+workers of about equal share: each reads its sheets' original parts while this
+process is still saving (a core is free then), then their saved parts, and
+compares them, both at once; this process compares the package as a whole. The losses are the
 same, in the same order, as one process measuring everything
 (:func:`~sheets_sync.backends.xlsx_measure.measure_loss`).
 
@@ -31,10 +31,9 @@ from sheets_sync.backends.xlsx_read import Source
 
 #: Below this much sheet XML (uncompressed) a second process costs more than it saves.
 SPLIT_MIN_BYTES = 24 * 1024 * 1024
-#: The worker takes the largest sheets up to this share of the sheet XML: it reads its
-#: original parts during the save, so after the save it has one read left, and this
-#: process two.
-WORKER_SHARE = 2 / 3
+#: Workers: each reads its sheets' original parts while this process saves (one core is
+#: free then), and after the save both read and compare at once, one core each.
+WORKERS = 2
 
 
 def _sheet_sizes(source: Source) -> dict[str, int]:
@@ -45,17 +44,16 @@ def _sheet_sizes(source: Source) -> dict[str, int]:
     return {name: sizes.get(sheet.part, 0) for name, sheet in package.sheets.items()}
 
 
-def worker_sheets(sizes: Mapping[str, int], share: float = WORKER_SHARE) -> set[str]:
-    """The largest sheets, up to ``share`` of all the sheet XML (at least the largest)."""
-    total = sum(sizes.values())
-    chosen: set[str] = set()
-    taken = 0
+def partition(sizes: Mapping[str, int], count: int = WORKERS) -> list[set[str]]:
+    """The sheets in ``count`` groups of about equal size (largest first into the lightest
+    group); empty groups left out."""
+    groups: list[tuple[int, set[str]]] = [(0, set()) for _ in range(count)]
     for name, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
-        if chosen and taken + size > share * total:
-            continue
-        chosen.add(name)
-        taken += size
-    return chosen if len(chosen) < len(sizes) else set()
+        total, names = min(groups, key=lambda group: group[0])
+        groups.remove((total, names))
+        names.add(name)
+        groups.append((total + size, names))
+    return [names for _, names in groups if names]
 
 
 class SplitMeasure:
@@ -74,74 +72,74 @@ class SplitMeasure:
         self.source = source
         self.args: tuple[Any, ...] = (set(changed), set(created), tuple(layouts), charts)
         self.min_bytes = SPLIT_MIN_BYTES if min_bytes is None else min_bytes
-        self.sizes: dict[str, int] = {}
-        self.theirs: set[str] = set()
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
+        #: the sheets each worker measures (none: everything is measured here)
+        self.groups: list[set[str]] = []
+        self._workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
         self._begun = False
 
     def begin(self) -> None:
-        """Fork the worker for the largest sheets, when the workbook is worth it."""
+        """Fork the workers, when the workbook is worth it."""
         if self._begun or "fork" not in multiprocessing.get_all_start_methods():
             return
         self._begun = True
         try:
-            self.sizes = _sheet_sizes(self.source)
+            sizes = _sheet_sizes(self.source)
         except (PackageError, OSError, zipfile.BadZipFile):
             return  # the measure itself will say what is wrong with the file
-        if sum(self.sizes.values()) < self.min_bytes:
+        if sum(sizes.values()) < self.min_bytes:
             return
-        self.theirs = worker_sheets(self.sizes)
-        if not self.theirs:
-            return
-        ours, theirs = multiprocessing.Pipe()
+        self.groups = partition(sizes)
         context = multiprocessing.get_context("fork")
-        process = context.Process(
-            target=_work, args=(theirs, self.source, self.theirs, self.args), daemon=True
-        )
-        process.start()
-        theirs.close()
-        self._process, self._conn = process, ours
+        for group in self.groups:
+            ours, theirs = multiprocessing.Pipe()
+            process = context.Process(
+                target=_work, args=(theirs, self.source, group, self.args), daemon=True
+            )
+            process.start()
+            theirs.close()
+            self._workers.append((process, ours))
 
     def finish(self, saved: str | Path) -> list[Loss]:
         """Every loss from the original to ``saved``, as :func:`measure_loss` finds them."""
         self.begin()
-        conn, process = self._conn, self._process
-        if conn is not None:
+        for _, conn in self._workers:
             with contextlib.suppress(OSError):
                 conn.send(str(saved))
-        ours = None if process is None else set(self.sizes) - self.theirs
+        # Here: the package as a whole (lost sheets, names, parts), or everything.
+        ours: set[str] | None = set() if self._workers else None
         before = read_package(self.source(), only=ours)
         after = read_package(str(saved), only=ours)
         groups = loss_groups(before, after, *self.args, sheets=ours)
-        if process is not None:
+        if self._workers:
             groups.update(self._collect(saved))
         return in_order(groups, before.sheets)
 
     def _collect(self, saved: str | Path) -> LossGroups:
-        """The worker's losses; measured here when the worker could not give them."""
-        reply: tuple[str, Any] = ("lost", None)
-        if self._conn is not None:
+        """The workers' losses; a worker's sheets are measured here when it gave none."""
+        replies: list[tuple[set[str], tuple[str, Any]]] = []
+        for group, (_, conn) in zip(self.groups, self._workers, strict=True):
+            reply: tuple[str, Any] = ("lost", None)
             with contextlib.suppress(EOFError, OSError):
-                reply = self._conn.recv()
+                reply = conn.recv()
+            replies.append((group, reply))
         self.cancel()
-        kind, payload = reply
-        if kind == "ok":
-            groups: LossGroups = payload
-            return groups
-        if kind == "package":
-            raise PackageError(str(payload))
-        before = read_package(self.source(), only=self.theirs)
-        after = read_package(str(saved), only=self.theirs)
-        return loss_groups(before, after, *self.args, sheets=self.theirs, whole=False)
+        out: LossGroups = {}
+        for group, (kind, payload) in replies:
+            if kind == "ok":
+                out.update(payload)
+                continue
+            if kind == "package":
+                raise PackageError(str(payload))
+            before = read_package(self.source(), only=group)
+            after = read_package(str(saved), only=group)
+            out.update(loss_groups(before, after, *self.args, sheets=group, whole=False))
+        return out
 
     def cancel(self) -> None:
-        """Stop the worker, if one runs."""
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        if conn is not None:
+        """Stop the workers, if any run."""
+        workers, self._workers = self._workers, []
+        for process, conn in workers:
             conn.close()
-        if process is not None:
             if process.is_alive():
                 process.terminate()
             process.join()

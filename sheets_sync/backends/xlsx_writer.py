@@ -48,7 +48,9 @@ _APP_XML = (
 #: (row, col) 0-based -> (the ``t`` of the cell holding the result, the result's raw text)
 CachedCells = Mapping[tuple[int, int], tuple[str, str | None]]
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+#: A cell this rewriter may change: an inline string or a formula (a plain value or an
+#: empty cell is left to the regex engine, which skips it without calling back).
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)>(<is>.*?|<f[ >/].*?)</c>', re.S)
 _INLINE = re.compile(rb"^<is>(<t(?: [^>]*)?>.*?</t>|<t\s*/>)</is>$", re.S)
 _EMPTY_V = re.compile(rb"<v\s*/>$|<v></v>$")
 _CHUNK = 4 << 20

@@ -24,6 +24,7 @@ from sheets_sync.cli.doctor import doctor_cmd
 from sheets_sync.cli.export import export_cmd
 from sheets_sync.cli.history import history_cmd
 from sheets_sync.cli.init import init_cmd
+from sheets_sync.cli.notify import notify_cmd
 from sheets_sync.cli.output import INTERRUPTED, OK, Output
 from sheets_sync.cli.provision import provision_cmd
 from sheets_sync.cli.report import report_cmd
@@ -76,6 +77,7 @@ for command in (
     provision_cmd,
     sync_cmd,
     check_cmd,
+    notify_cmd,
     report_cmd,
     export_cmd,
     templates_cmd,

@@ -18,7 +18,7 @@ from sheets_sync.cli.options import (
     workbook_options,
 )
 from sheets_sync.cli.output import Output, worst
-from sheets_sync.errors import SheetsSyncError
+from sheets_sync.errors import ConfigError, SheetsSyncError
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, WorkbookConfig
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 @click.option(
     "-v", "--verbose", is_flag=True, help="In cron output, list every finding, not only new ones."
 )
+@click.option(
+    "--notify", is_flag=True,
+    help="After the sync, send each person their digest (see `sheets-sync notify`).",
+)
 @pass_output
 def sync_cmd(
     out: Output,
@@ -47,6 +51,7 @@ def sync_cmd(
     fail_on: str | None,
     quiet: bool,
     verbose: bool,
+    notify: bool,
 ) -> None:
     """Sync a workbook: validate, compute, write what changed.
 
@@ -57,6 +62,7 @@ def sync_cmd(
     holds its lock; try again later). Nothing is written with --dry-run, which lists
     what would change. When stdout is not a terminal (cron), each headline starts with
     the time and only findings new since the last sync are listed (all with --verbose).
+    --notify then sends the digests, under the same lock (exit 1 if one fails).
     """
     out.quiet = out.quiet or quiet or as_json
     if every and (selection.name or selection.workbook):
@@ -64,8 +70,13 @@ def sync_cmd(
     try:
         config, _ = selection.load()
         workbooks = selection.workbooks(config, every=every)
+        channels = (config.notify.smtp.host, config.notify.slack_webhook_env,
+                    config.notify.chat_webhook_env)
+        if notify and not any(channels):
+            raise ConfigError("notify.smtp.host", "is not set (nor a webhook): --notify has "
+                              "nowhere to send the digests; configure [notify.smtp]")
         if not every:
-            result = _sync_one(out, config, workbooks[0], as_of, dry_run)
+            result, failed = _sync_one(out, config, workbooks[0], as_of, dry_run, notify)
     except SheetsSyncError as exc:
         if not as_json:
             raise
@@ -74,12 +85,12 @@ def sync_cmd(
         raise click.exceptions.Exit(code) from None
     if not every:
         _show(out, result, as_json, _name(selection, workbooks[0]), verbose)
-        raise click.exceptions.Exit(fail_on_code(out, result.active, fail_on))
+        raise click.exceptions.Exit(worst([fail_on_code(out, result.active, fail_on), failed]))
     codes: list[int] = []
     results: list[dict[str, Any]] = []
     for wb in workbooks:
         try:
-            result = _sync_one(out, config, wb, as_of, dry_run)
+            result, failed = _sync_one(out, config, wb, as_of, dry_run, notify)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -93,25 +104,43 @@ def sync_cmd(
             results.append(to_dict(result))
         else:
             _show(out, result, False, _name(selection, wb), verbose)
-        codes.append(fail_on_code(out, result.active, fail_on))
+        codes.append(worst([fail_on_code(out, result.active, fail_on), failed]))
     if as_json:
         out.json(results)
     raise click.exceptions.Exit(worst(codes))
 
 
 def _sync_one(
-    out: Output, config: Config, wb: WorkbookConfig, as_of: dt.date | None, dry_run: bool
-) -> SyncResult:
-    """Sync one workbook (the library takes its lock: TryLater, exit 75, when held)."""
+    out: Output,
+    config: Config,
+    wb: WorkbookConfig,
+    as_of: dt.date | None,
+    dry_run: bool,
+    notify: bool = False,
+) -> tuple[SyncResult, int]:
+    """Sync one workbook under its lock (TryLater, exit 75, when held), then with
+    ``notify`` send its digests under the same lock: (result, 1 if a delivery failed)."""
     from sheets_sync import open_workbook, sync
+    from sheets_sync.sync import held_lock
 
     backend = open_workbook(wb, config)
     try:
-        # Not locked here as well: a second lock object on the same file would find it held.
-        with out.progress(f"Syncing {backend.identity}..."):
-            return sync(backend, config, as_of=as_of, dry_run=dry_run)
+        with held_lock(backend, config, not dry_run):
+            with out.progress(f"Syncing {backend.identity}..."):
+                result = sync(backend, config, as_of=as_of, dry_run=dry_run, lock=False)
+            if not notify or dry_run:
+                return result, 0
+            from sheets_sync.notify import prepare, send
+
+            prepared = prepare(backend, config, result)
+            sent = send(prepared, config, result, backend.cell_link(config.tabs.issues, "A1"))
     finally:
         backend.close()
+    for line in [*prepared.skipped, *(f"not delivered: {f}" for f in sent.failed)]:
+        out.warn(line)
+    out.info(f"Digests: {len(sent.sent)} sent, {len(sent.skipped)} already delivered this "
+             f"period, {sent.retried} retried, {len(sent.failed)} failed")
+    return result, 1 if sent.failed else 0
 
 
 def now() -> dt.datetime:

@@ -17,7 +17,7 @@ from sheets_sync.backends import xlsx_measure_split
 from sheets_sync.backends.base import CellUpdate
 from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.backends.xlsx_measure import measure_loss
-from sheets_sync.backends.xlsx_measure_split import SplitMeasure, worker_sheets
+from sheets_sync.backends.xlsx_measure_split import SplitMeasure, partition
 from sheets_sync.backends.xlsx_package import PackageError
 from sheets_sync.errors import WorkbookError
 from tests.backends.test_xlsx import SHAPE, provision
@@ -29,15 +29,17 @@ pytestmark = pytest.mark.skipif(
 
 
 @given(st.dictionaries(st.text(min_size=1, max_size=5), st.integers(0, 10**6), max_size=8))
-def test_worker_takes_the_largest_sheets_never_all(sizes: dict[str, int]) -> None:
-    chosen = worker_sheets(sizes)
-    assert chosen <= set(sizes)
-    assert len(chosen) < max(len(sizes), 1)
-    if chosen:
-        largest = max(sizes.values())
-        assert any(sizes[name] == largest for name in chosen)
-        taken = sum(sizes[name] for name in chosen)
-        assert taken <= 2 / 3 * sum(sizes.values()) or len(chosen) == 1
+def test_partition_gives_every_sheet_to_one_worker_in_balanced_groups(
+    sizes: dict[str, int],
+) -> None:
+    groups = partition(sizes)
+    assert len(groups) <= 2 and all(groups)
+    names = [name for group in groups for name in group]
+    assert sorted(names) == sorted(sizes)  # each sheet in exactly one group
+    if len(groups) == 2:
+        totals = sorted(sum(sizes[n] for n in group) for group in groups)
+        # largest first into the lighter group: they differ by at most the largest sheet
+        assert totals[1] - totals[0] <= max(sizes.values())
 
 
 def _pair(tmp_path: Path) -> tuple[Path, Path]:
@@ -75,7 +77,7 @@ def test_split_finds_the_same_losses_in_the_same_order(tmp_path: Path) -> None:
     assert [loss.where for loss in alone] == ["'Big'!B7", "'Big'!A300", "'Other'!B3"]
     split = _split(original, changed={("Last", 0, 0)})
     split.begin()
-    assert split.theirs == {"Big"}  # the worker has the largest sheet
+    assert {"Big"} in split.groups  # the largest sheet alone, the rest together
     assert split.finish(saved) == alone
     assert multiprocessing.active_children() == []
 
@@ -91,7 +93,7 @@ def test_a_worker_that_dies_leaves_its_sheets_to_this_process(
     monkeypatch.setattr(xlsx_measure_split, "_work", _dies)
     split = _split(original)
     split.begin()
-    assert split.theirs
+    assert split.groups
     assert split.finish(saved) == measure_loss(str(original), saved, set(), set())
 
 
@@ -143,5 +145,5 @@ def test_a_backend_save_measured_in_two_processes_still_refuses_a_loss(
     with pytest.raises(WorkbookError, match=r"shape at 'Goals'!B2"):
         backend.write(data, [CellUpdate("Goals", 1, 0, "G1")])
     assert path.read_bytes() == before
-    assert started and started[0].theirs
+    assert started and len(started[0].groups) == 2
     assert multiprocessing.active_children() == []

@@ -708,6 +708,61 @@ def test_no_credential_in_debug_logs(
     assert not leaks, leaks
 
 
+def test_no_digest_secret_in_output_files_or_logs(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SMTP password and the webhook URLs, through notify's every path: printed,
+    written as .eml, sent to a server that is down, posted to a webhook that is down."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from sheets_sync.backends.xlsx import XlsxBackend
+    from sheets_sync.cli import cli
+    from sheets_sync.demo import fill_demo
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+
+    password, hook = "pw-7Hq2-never-shown", "T00/B00/hook-secret-9xZ"
+    fill_demo(XlsxBackend(tmp_path / "book.xlsx"), AS_OF)
+    (tmp_path / "sheets-sync.toml").write_text(
+        '[notify]\nsender = "bot@example.org"\nslack_webhook_env = "HOOK_URL"\n'
+        f'[notify.smtp]\nhost = "127.0.0.1"\nport = {free_port()}\nstarttls = false\n'
+        'user = "bot"\npassword_env = "SMTP_PW"\nattempts = 1\n'
+        '[[workbooks]]\nname = "book"\nbackend = "xlsx"\npath = "book.xlsx"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHEETS_SYNC_STATE_DIR", str(tmp_path / "state"))
+    env = {"SMTP_PW": password, "HOOK_URL": f"http://127.0.0.1:{free_port()}/{hook}"}
+    monkeypatch.setattr("sheets_sync.webhooks.time.sleep", lambda _s: None)
+    leaks: list[tuple[tuple[str, ...], str]] = []
+    scanned = 0
+    for args in (
+        ("notify", "--dry-run"),
+        ("notify", "--out", "mail"),
+        ("notify",),
+        ("--debug", "notify"),
+        ("sync", "--notify"),
+    ):
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG):
+            done = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        texts = [done.stdout, done.stderr, _log_texts(caplog.records)]
+        texts += [p.read_text(errors="replace") for p in (tmp_path / "mail").glob("*.eml")]
+        for text in texts:
+            scanned += 1
+            for secret in (password, hook):
+                if secret in text:
+                    leaks.append((args, secret))
+        assert done.exit_code in (0, 1), (args, done.output)
+    TOTALS["credential_leaks"] += len(leaks)
+    TOTALS["outputs_scanned"] += scanned
+    assert not leaks, leaks
+
+
 def test_zz_figures() -> None:
     """Record the suite's figures (runs last in this module)."""
     record(SUITE, "payloads_placed", TOTALS["payloads_placed"],

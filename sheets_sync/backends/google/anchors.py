@@ -93,8 +93,8 @@ def entered(value: CellValue, sheet_ids: dict[str, int]) -> Any:
     a cell is the one formula the tool writes: HYPERLINK of a sheetId
     and an A1 address, its text quoted so nothing in it is evaluated.
     """
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return ""  # blank: cleared, never an empty text (which a later read tells apart)
     if isinstance(value, Link):
         target = f"#gid={sheet_ids.get(value.tab, 0)}&range={value.a1}"
         text = value.text.replace('"', '""')

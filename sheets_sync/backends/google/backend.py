@@ -71,6 +71,7 @@ class GoogleBackend(Backend):
     ) -> None:
         self.http = http
         self.spreadsheet_id = spreadsheet_id
+        self._gids: dict[str, int] = {}
         self.title = title or "Partnership"
         self.parent_folder_id = parent_folder_id
         self.share_with = tuple(share_with)
@@ -124,6 +125,11 @@ class GoogleBackend(Backend):
         reply = self._call(lambda: self.http.request("get", url, params=params))
         meta: dict[str, Any] = orjson.loads(reply.content)  # a big read: 10x faster than json
         self._meta = meta
+        # The tabs' ids outlive the metadata a write drops: links to cells need them.
+        self._gids = {
+            str(sh["properties"]["title"]): int(sh["properties"]["sheetId"])
+            for sh in meta.get("sheets", [])
+        }
         self._validations = {}
         sheets = meta.get("sheets", [])
         self._anchors = anchoring.read_anchors(sheets)
@@ -183,6 +189,14 @@ class GoogleBackend(Backend):
             .get("values", [])
             for s in reply.get("sheets", [])
         }
+
+    def cell_link(self, tab: str, a1: str) -> str:
+        """The spreadsheet's URL opening ``tab`` at ``a1`` (gid and range)."""
+        gid = self._gids.get(tab, 0)
+        return (
+            f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
+            f"#gid={gid}&range={a1}"
+        )
 
     def formatting_of(self, tab: str) -> TabFormatting | None:
         """The formatting of a tab (as last read); dropdowns only after prepare_provision."""
