@@ -12,16 +12,20 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.2f}"
 
 
-def google_table(rows: list[Row]) -> str:
+def google_table(rows: list[Row], *, approach: bool = True) -> str:
+    """The Google rows as a Markdown table (``approach=False``: sheets-sync's rows only,
+    labelled by workload)."""
+    first = "| size | latency | approach | run" if approach else "| workload | latency | run"
     lines = [
-        "| size | latency | approach | run | requests (by endpoint) | retries | cells written "
+        f"{first} | requests (by endpoint) | retries | cells written "
         "| MB sent | MB received | wall s (median) | client s | peak MB |",
-        "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|" + ("---|" if approach else "") + "---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         endpoints = ", ".join(f"{k} {v}" for k, v in sorted(r["by_endpoint"].items()))
+        who = f" {r['approach']} |" if approach else ""
         lines.append(
-            f"| {r['size']} | {r['latency_ms']:.0f} ms | {r['approach']} | {r['mode']} | "
+            f"| {r['size']} | {r['latency_ms']:.0f} ms |{who} {r['mode']} | "
             f"{r['requests']} ({endpoints}) | {r['retries']} | {r['cells_written']} | "
             f"{_mb(r['bytes_sent'])} | {_mb(r['bytes_received'])} | {r['wall_s']:.2f} | "
             f"{r['client_s']:.2f} | {r['peak_mb']:.0f} |"
@@ -218,18 +222,7 @@ def history_section(history: dict[str, Any], *, machine: str, command: str, minu
     google = history["google"]
     lines = ["| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {_yes(ok)} |" for t, m, ok in history_targets(history)]
-    table = [
-        "| workload | latency | run | requests (by endpoint) | retries | cells written "
-        "| MB sent | MB received | wall s (median) | client s | peak MB |",
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in google:
-        endpoints = ", ".join(f"{k} {v}" for k, v in sorted(r["by_endpoint"].items()))
-        table.append(
-            f"| {r['size']} | {r['latency_ms']:.0f} ms | {r['mode']} | {r['requests']} "
-            f"({endpoints}) | {r['retries']} | {r['cells_written']} | {_mb(r['bytes_sent'])} | "
-            f"{_mb(r['bytes_received'])} | {r['wall_s']:.2f} | {r['client_s']:.2f} | "
-            f"{r['peak_mb']:.0f} |")
+    table = google_table(google, approach=False).split("\n")
     cost = ["| run (0 ms) | client s: M -> M+H | MB received: M -> M+H | peak MB: M -> M+H |",
             "|---|---|---|---|"]
     for mode in ("idle", "changes"):
