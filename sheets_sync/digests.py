@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sheets_sync.a1 import column_letter
 from sheets_sync.findings import Finding
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def plan(
         key = goals.key(index)
         col = goals.col("Status")
         row = goals.rows[index]
-        cell = f"{_letter(col)}{row + 1}" if col is not None else ""
+        cell = f"{column_letter(col)}{row + 1}" if col is not None else ""
         item = Item(f"Goal {key}", "Status", f"Goal {key} is {status}.",
                     _since(analysis, ("goal", key.casefold()), status), "Goals", cell,
                     link("Goals", cell or "A1"))
@@ -198,12 +199,6 @@ def _item(f: Finding, result: SyncResult, link: Linker) -> Item:
             "RACI": "Task"}.get(f.tab, f.tab)
     return Item(f"{kind} {f.key}", f.rule, f.message, result.first_seen.get(f.identity),
                 f.tab, f.cell, link(f.tab, f.cell or "A1"))
-
-
-def _letter(col: int) -> str:
-    from sheets_sync.a1 import column_letter
-
-    return column_letter(col)
 
 
 def _since(analysis: Analysis, key: tuple[str, str], status: str) -> dt.date | None:

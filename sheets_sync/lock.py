@@ -15,8 +15,8 @@ from sheets_sync.errors import ConfigError, TryLater
 ENV_STATE_DIR = "SHEETS_SYNC_STATE_DIR"
 
 
-def lock_path(identity: str, state_dir: Path | None = None) -> Path:
-    """Where the lock file of a workbook lives (one per workbook identity).
+def state_folder(state_dir: Path | None = None) -> Path:
+    """The folder of the run's state (locks, the digest ledger), created if missing.
 
     A library caller's default ``Config()`` has no state_dir: the environment's
     ``SHEETS_SYNC_STATE_DIR`` then decides, as it does for the command line.
@@ -27,6 +27,12 @@ def lock_path(identity: str, state_dir: Path | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError("state_dir", f"{folder} cannot be used for lock files: {exc}") from exc
+    return folder
+
+
+def lock_path(identity: str, state_dir: Path | None = None) -> Path:
+    """Where the lock file of a workbook lives (one per workbook identity)."""
+    folder = state_folder(state_dir)
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", identity)[-40:]
     digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
     return folder / f"{slug}.{digest}.lock"

@@ -66,11 +66,11 @@ def send(
     """Email each message through ``[notify.smtp]`` and post the workbook's summary to
     each configured webhook: each at most once per period, unless ``resend``."""
     from sheets_sync.delivery import Ledger, Mailer, deliver, smtp_password
-    from sheets_sync.lock import lock_path
+    from sheets_sync.lock import state_folder
     from sheets_sync.periods import period_of
     from sheets_sync.webhooks import hooks, post, summary_text
 
-    ledger = Ledger(lock_path("ledger", config.state_dir).parent)
+    ledger = Ledger(state_folder(config.state_dir))
     period = period_of(result.as_of, period_kind(config)).label
     try:
         sent = Sent()
