@@ -165,6 +165,8 @@ class _Archive:
         self._titles = titles
         self._strings = _StringTable()
         self.stats = stats
+        #: the worksheets' text is shared as they are written (see xlsx_cell_writer)
+        self.shares_as_written = False
 
     def write(self, filename: str, arcname: str | None = None, *args: Any, **kw: Any) -> None:
         name = arcname or filename
@@ -173,6 +175,9 @@ class _Archive:
             cached = self._cached.get(title, {}) if title is not None else {}
             if title is not None:
                 self.stats.sheets[title] = name
+            if self.shares_as_written and not cached:
+                self._zip.write(filename, name, *args, **kw)  # nothing left to rewrite
+                return
             handle, rewritten = tempfile.mkstemp(suffix=".xml")
             os.close(handle)
             try:
@@ -220,13 +225,19 @@ def save_workbook(
 
     from openpyxl.writer.excel import ExcelWriter
 
+    from sheets_sync.backends.xlsx_cell_writer import excel_writer, supported
+
     # openpyxl numbers worksheet parts by position as it saves them.
     by_part = {f"xl/worksheets/sheet{i}.xml": ws.title for i, ws in enumerate(wb.worksheets, 1)}
     stats = SaveStats()
     wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     wrapped = _Archive(archive, cached, by_part.get, stats)
-    writer = ExcelWriter(wb, wrapped)  # type: ignore[arg-type]
+    writer_class: Any = ExcelWriter
+    if supported():
+        writer_class = excel_writer(wrapped._strings)
+        wrapped.shares_as_written = True
+    writer = writer_class(wb, wrapped)
     try:
         writer.save()
     finally:

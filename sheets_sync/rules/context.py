@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sheets_sync.config import RulesConfig
@@ -21,6 +23,7 @@ class Context:
     as_of: dt.date
     rules: RulesConfig = field(default_factory=RulesConfig)
     _usable: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _keys: dict[str, Mapping[str, int]] = field(default_factory=dict, repr=False)
     #: what rules work out once and share (the lifecycle states, say)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -35,18 +38,25 @@ class Context:
             self._usable[name] = [i for i in table if i not in dupes]
         return self._usable[name]
 
-    def keys(self, name: str) -> dict[str, int]:
-        """Case-folded key -> record index, for a keyed tab."""
+    def keys(self, name: str) -> Mapping[str, int]:
+        """Case-folded key -> record index, for a keyed tab.
+
+        Worked out once per tab: rules look a goal or KPI up per record, and the tables
+        do not change once read.
+        """
+        found = self._keys.get(name)
+        if found is not None:
+            return found
         table = self.tables[name]
         spec_key = table.spec.key
-        if spec_key is None:
-            return {}
         keys: dict[str, int] = {}
-        for index in self.usable(name):
-            key = table.records[index].get(spec_key.header)
-            if key is not None:
-                keys.setdefault(str(key).casefold(), index)
-        return keys
+        if spec_key is not None:
+            for index in self.usable(name):
+                key = table.records[index].get(spec_key.header)
+                if key is not None:
+                    keys.setdefault(str(key).casefold(), index)
+        self._keys[name] = MappingProxyType(keys)
+        return self._keys[name]
 
 
 @dataclass

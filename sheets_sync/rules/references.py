@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sheets_sync.findings import finding
 from sheets_sync.rules.context import Context, Outcome
 from sheets_sync.templates import REFERENCE_TABS
@@ -11,7 +13,7 @@ WHERE = {"People": "Person in People", "Goals": "Goal ID in Goals", "KPIs": "KPI
 
 def check(ctx: Context, outcome: Outcome) -> None:
     """Every reference column must name an existing key of its tab."""
-    keys: dict[str, dict[str, int]] = {}
+    keys: dict[str, Mapping[str, int]] = {}
     for tab_name, table in ctx.tables.items():
         for col in table.spec.inputs:
             target = REFERENCE_TABS.get(col.type)
