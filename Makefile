@@ -35,7 +35,6 @@ reliability: $(STAMP)
 
 # Google S and M against the fake, xlsx S, M and L, quota pacing (about half an hour)
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

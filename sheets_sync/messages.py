@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 
 from sheets_sync.config import is_address
 from sheets_sync.digests import Digest, Item
+from sheets_sync.report_html import person_section
 
 
 def _plain(text: str) -> str:
@@ -51,27 +52,6 @@ def text_body(digest: Digest, workbook: str, as_of: dt.date) -> str:
         "-- sheets-sync",
     ]
     return "\n".join(lines) + "\n"
-
-
-def person_section(digest: Digest, as_of: dt.date) -> str:
-    """The HTML of one person's items: a table, every text escaped, each item linked."""
-    rows = "".join(
-        "<tr>"
-        f"<td>{html.escape(item.about)}</td>"
-        f"<td>{html.escape(item.what)}<br><small>{html.escape(item.rule)}</small></td>"
-        f"<td>{html.escape(_since(item))}</td>"
-        f'<td><a href="{html.escape(item.link, quote=True)}">'
-        f"{html.escape(f'{item.tab}!{item.cell}' if item.cell else item.tab)}</a></td>"
-        "</tr>"
-        for item in digest.items
-    )
-    return (
-        f"<h2>{html.escape(digest.person)}</h2>"
-        f"<p>As of {as_of.isoformat()}: {len(digest.items)} to act on.</p>"
-        '<table border="1" cellpadding="4" cellspacing="0">'
-        "<tr><th>What</th><th>Wrong</th><th>Since</th><th>Cell</th></tr>"
-        f"{rows}</table>"
-    )
 
 
 def html_body(digest: Digest, workbook: str, as_of: dt.date) -> str:
@@ -112,4 +92,4 @@ def readable(message: EmailMessage) -> str:
     return f"{head}\n{text}"
 
 
-__all__ = ["compose", "html_body", "person_section", "readable", "subject", "text_body"]
+__all__ = ["compose", "html_body", "readable", "subject", "text_body"]

@@ -1,4 +1,5 @@
-"""Renderings of a sync result: text (for terminals and cron mail), markdown and json."""
+"""Renderings of a sync result: text (for terminals and cron mail), markdown, json and
+html (a self-contained page: :mod:`sheets_sync.report_html`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sheets_sync.findings import Finding, Severity
 from sheets_sync.summary import STATUS_ORDER
 from sheets_sync.sync import SyncResult
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "html")
 
 
 def plural(count: int, word: str) -> str:
@@ -178,4 +179,8 @@ def render(result: SyncResult, fmt: str = "text") -> str:
         return render_markdown(result)
     if fmt == "text":
         return render_text(result)
+    if fmt == "html":
+        from sheets_sync.report_html import render_html
+
+        return render_html(result)
     raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")

@@ -1,10 +1,11 @@
 """Rules for every test run.
 
-LibreOffice: tests marked ``libreoffice`` need ``soffice`` on PATH. On a developer machine
-without it they skip. Under CI (the ``CI`` environment variable set to anything but
-0/false/no/off, as CI services and .ci/run do) a missing ``soffice`` fails the run instead and
-names it, so CI cannot pass by skipping. As a backstop, under CI a test that is not marked but
-skips itself with a reason naming soffice fails the same way.
+Real components: tests marked ``libreoffice`` need ``soffice`` on PATH, tests marked
+``chromium`` need Debian's ``chromium``. On a developer machine without one they skip. Under
+CI (the ``CI`` environment variable set to anything but 0/false/no/off, as CI services and
+.ci/run do) a missing component fails the run instead and names it, so CI cannot pass by
+skipping. As a backstop, under CI a test that is not marked but skips itself with a reason
+naming the component's program fails the same way.
 
 Locks: every run keeps its workbook locks in a folder of its own, so two test runs on one
 machine (or the two halves of ``make reliability``) never hold each other's locks for the
@@ -27,6 +28,12 @@ SOFFICE = "soffice"
 MISSING_SOFFICE = (
     "LibreOffice is missing: `soffice` is not on PATH (.ci/run installs it: libreoffice-calc)"
 )
+CHROMIUM = "chromium"
+MISSING_CHROMIUM = (
+    "Chromium is missing: `chromium` is not on PATH (.ci/run installs it: Debian's chromium)"
+)
+#: marker -> (program on PATH, what to say when it is not)
+COMPONENTS = {"libreoffice": (SOFFICE, MISSING_SOFFICE), "chromium": (CHROMIUM, MISSING_CHROMIUM)}
 _SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
 
 
@@ -43,11 +50,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("libreoffice") is None or shutil.which(SOFFICE):
-        return
-    if under_ci():
-        pytest.fail(f"{MISSING_SOFFICE}; under CI this fails, not skips", pytrace=False)
-    pytest.skip(MISSING_SOFFICE)
+    for marker, (program, missing) in COMPONENTS.items():
+        if item.get_closest_marker(marker) is None or shutil.which(program):
+            continue
+        if under_ci():
+            pytest.fail(f"{missing}; under CI this fails, not skips", pytrace=False)
+        pytest.skip(missing)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -60,9 +68,10 @@ def pytest_runtest_makereport(
     longrepr = report.longrepr
     reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
     reason = reason.removeprefix("Skipped: ")
-    if SOFFICE in reason.lower() and not shutil.which(SOFFICE):
-        report.outcome = "failed"
-        report.longrepr = f"{MISSING_SOFFICE}; under CI this fails, not skips ({reason})"
+    for program, missing in COMPONENTS.values():
+        if program in reason.lower() and not shutil.which(program):
+            report.outcome = "failed"
+            report.longrepr = f"{missing}; under CI this fails, not skips ({reason})"
     return report
 
 

@@ -1,4 +1,5 @@
-"""CI cannot pass by skipping: under CI a missing LibreOffice fails the run and names soffice.
+"""CI cannot pass by skipping: under CI a missing LibreOffice (or Chromium) fails the run and
+names the program.
 
 Each case runs pytest in a subprocess on a generated test file, with tests/conftest.py loaded
 as a plugin (``-p tests.conftest``) and a PATH that holds no soffice, or a stand-in one.
@@ -36,16 +37,29 @@ def test_plain_skip():
 '''
 
 
-def run(tmp_path: Path, ci: str | None, soffice: bool) -> subprocess.CompletedProcess[str]:
+GENERATED_CHROMIUM = '''
+import pytest
+
+
+@pytest.mark.chromium
+def test_marked():
+    pass
+'''
+
+
+def run(
+    tmp_path: Path, ci: str | None, soffice: bool, tests: str = GENERATED
+) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     if soffice:
         stand_in = bin_dir / "soffice"
         stand_in.write_text("#!/bin/sh\nexit 0\n")
         stand_in.chmod(0o755)
-    (tmp_path / "test_generated.py").write_text(GENERATED)
+    (tmp_path / "test_generated.py").write_text(tests)
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nmarkers =\n    libreoffice: needs soffice on PATH\n"
+        "    chromium: needs chromium on PATH\n"
     )
     env = {
         key: value
@@ -93,3 +107,17 @@ def test_under_ci_with_soffice_the_tests_run(tmp_path: Path) -> None:
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "2 passed, 1 skipped" in out, out
+
+
+@pytest.mark.parametrize("ci", ["true", None])
+def test_a_missing_chromium_fails_under_ci_and_skips_elsewhere(
+    tmp_path: Path, ci: str | None
+) -> None:
+    done = run(tmp_path, ci=ci, soffice=False, tests=GENERATED_CHROMIUM)
+    out = done.stdout + done.stderr
+    if ci:
+        assert done.returncode == 1, out
+        assert "ERROR test_generated.py::test_marked - Failed: Chromium is missing" in out
+    else:
+        assert done.returncode == 0, out
+        assert "1 skipped" in out and "`chromium` is not on PATH" in out, out

@@ -22,10 +22,12 @@ def test_demo_builds_syncs_and_reports(invoke: Invoke, home: Path) -> None:
     for rule in SHOWN:
         assert f" {rule} " in out, rule
     assert out.endswith(
-        "The demo workbook is demo/partnership.xlsx: open it to see the highlighting, the Issues\n"
-        "and Dashboard tabs.\n"
+        "The demo workbook is demo/partnership.xlsx: open it to see the highlighting, the Issues,\n"
+        "History and Dashboard tabs. Its HTML report is demo/report.html.\n"
         "Next, try: sheets-sync sync --workbook demo/partnership.xlsx\n"
     )
+    report = (home / "demo" / "report.html").read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>") and "<h1>partnership.xlsx</h1>" in report
     assert (home / "demo" / "partnership.xlsx").is_file()
     # and the workbook it leaves is synced: a second sync changes nothing
     result = invoke("sync", "--workbook", "demo/partnership.xlsx", "--as-of", "2026-11-27")

@@ -39,7 +39,7 @@ def test_json_report_to_a_file(invoke: Invoke, demo_xlsx: Path, home: Path) -> N
     assert data["as_of"] == "2026-11-27"
 
 
-@pytest.mark.parametrize("fmt", ["html", "csv"])
+@pytest.mark.parametrize("fmt", ["pdf", "csv"])
 def test_unknown_format_is_a_usage_error(invoke: Invoke, fmt: str) -> None:
     result = invoke("report", "--workbook", "x.xlsx", "--format", fmt)
     assert result.exit_code == 2
