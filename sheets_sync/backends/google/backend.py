@@ -21,7 +21,7 @@ from sheets_sync.backends.base import (
     WriteResult,
 )
 from sheets_sync.backends.google import anchors as anchoring
-from sheets_sync.backends.google import wire
+from sheets_sync.backends.google import replies, wire
 from sheets_sync.backends.google.cells import SLOW, guard_text, plain_value, read_cell, trim
 from sheets_sync.backends.google.http import PolicyAPIError, PolicyHTTPClient, ReplyLost
 from sheets_sync.backends.google.wire import DEFAULT_COLUMNS, DEFAULT_ROWS
@@ -288,11 +288,12 @@ class GoogleBackend(Backend):
         if ranges:
             # Every changed cell in one request, so a sync's values land all or nothing.
             payload = {"valueInputOption": "USER_ENTERED", "data": ranges}
-            self._call(
+            reply = self._call(
                 lambda: self.http.request(
                     "post", f"{SHEETS_URL}/{sid}/values:batchUpdateByDataFilter", json=payload
                 )
             )
+            replies.check(ranges, orjson.loads(reply.content), _names(data, anchored, ranges))
         if self.created and self.share_with:
             self._share()
         self._meta = None
@@ -478,6 +479,26 @@ class GoogleBackend(Backend):
         for value, (tab, col, _) in sorted(anchored.items()):
             reqs += anchoring.fix_anchor(value, ids[tab], col, self._anchors)
         return reqs, ids
+
+
+def _names(
+    data: WorkbookData,
+    anchored: dict[str, tuple[str, int, list[CellUpdate]]],
+    ranges: list[dict[str, Any]],
+) -> dict[str, str]:
+    """What people call the cells each data filter writes: ``'Goals' column Status``."""
+    names: dict[str, str] = {}
+    for value, (tab, col, _) in anchored.items():
+        raw = data.tabs.get(tab)
+        header = raw.get(0, col) if raw is not None else None
+        lookup = {"developerMetadataLookup": {"metadataKey": anchoring.ANCHOR_KEY,
+                                              "metadataValue": value}}
+        names[replies.filter_key(lookup)] = f"{tab!r} column {header or column_letter(col)}"
+    for item in ranges:
+        data_filter = item["dataFilter"]
+        if "a1Range" in data_filter:
+            names[replies.filter_key(data_filter)] = f"the cells {data_filter['a1Range']}"
+    return names
 
 
 def _keyed(data: WorkbookData, tab: str) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.google_api import fields as fieldmask
-from tests.fakes.google_api import render, validate
+from tests.fakes.google_api import limits, render, validate
 from tests.fakes.google_api.errors import ApiError, RequestError, bad_request
 from tests.fakes.google_api.fields import jcopy
 from tests.fakes.google_api.ranges import checked_box, grid_error, sheet_for
@@ -83,7 +83,10 @@ def batch_update(call: Call) -> Reply:
         for i, req in enumerate(requests):
             name = next(iter(req))
             try:
+                limits.check_text(req[name])
+                cells = limits.grid_cells(ss)
                 replies.append(KINDS[name](ctx, req[name]) or {})
+                limits.check_grid(ss, cells)
             except RequestError as err:
                 raise bad_request(f"Invalid requests[{i}].{name}: {err.message}") from None
     except ApiError:

@@ -130,6 +130,9 @@ def parse_user_entered(
         if "e" in stripped.lower():
             fmt = {"type": "SCIENTIFIC", "pattern": "0.00E+00"}
         return {"numberValue": number}, fmt
+    if text.startswith("+") and len(text) > 1:
+        # Google takes a leading + as the start of a formula: "+A1+B1" is "=+A1+B1"
+        return {"formulaValue": "=" + text}, None
     if stripped.endswith("%"):
         number = _to_float(stripped[:-1], decimal)
         if number is not None:

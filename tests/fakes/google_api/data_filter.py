@@ -2,7 +2,9 @@
 
 ``a1Range`` filters and ``developerMetadataLookup`` filters on row- or
 column-located metadata are served (what a client anchoring its own columns uses);
-gridRange filters answer 501 like any other unimplemented part of the API.
+gridRange filters answer 501 like any other unimplemented part of the API. As Google
+does, a filter that matches several rows or columns gets its values written to every one
+of them (one response each), and a filter that matches nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from tests.fakes.google_api.sheets_api import _input_option, get_ss, write_range
 from tests.fakes.google_api.state import Json, Spreadsheet
 
 
-def _range_of(call: Call, ss: Spreadsheet, data_filter: Json) -> str | None:
-    """The A1 range a filter selects: its a1Range, or the row or column its metadata is on."""
+def _ranges_of(call: Call, ss: Spreadsheet, data_filter: Json) -> list[str]:
+    """The A1 ranges a filter selects: its a1Range, or each row or column its metadata is on."""
     if "a1Range" in data_filter:
-        return str(data_filter["a1Range"])
+        return [str(data_filter["a1Range"])]
     found = matching_metadata(call, ss, data_filter)
     places = []
     for meta in found:
@@ -34,9 +36,7 @@ def _range_of(call: Call, ss: Spreadsheet, data_filter: Json) -> str | None:
         else:
             box = (start, end, 0, sheet.column_count)
         places.append(a1.format_range(sheet.title, *box, always_quote=True))
-    if len(set(places)) > 1:
-        raise bad_request("The data filter matched more than one range.")
-    return places[0] if places else None
+    return list(dict.fromkeys(places))
 
 
 @handler("sheets.spreadsheets.values.batchUpdateByDataFilter")
@@ -53,21 +53,20 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
         for i, item in enumerate(body.get("data", [])):
             data_filter = item.get("dataFilter") or {}
             try:
-                where = _range_of(call, ss, data_filter)
-                if where is None:
-                    continue  # nothing matched: nothing written, as Google does
-                reply, written, cells = write_range(call, ss, where, item, option)
+                places = _ranges_of(call, ss, data_filter)  # none: nothing written
+                written_here = [write_range(call, ss, where, item, option) for where in places]
             except ApiError as err:
                 err.message = f"Invalid data[{i}]: {err.message}"
                 raise
-            cells_total += len(cells)
-            touched |= cells
-            sheets.add(written.sheet.sheet_id)
-            entry: Json = {"dataFilter": data_filter, "updatedRange": reply["updatedRange"]}
-            for key in ("updatedRows", "updatedColumns", "updatedCells"):
-                if key in reply:
-                    entry[key] = reply[key]
-            responses.append(entry)
+            for reply, written, cells in written_here:
+                cells_total += len(cells)
+                touched |= cells
+                sheets.add(written.sheet.sheet_id)
+                entry: Json = {"dataFilter": data_filter, "updatedRange": reply["updatedRange"]}
+                for key in ("updatedRows", "updatedColumns", "updatedCells"):
+                    if key in reply:
+                        entry[key] = reply[key]
+                responses.append(entry)
     except ApiError:
         ss.restore(snap)
         raise

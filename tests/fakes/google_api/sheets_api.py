@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.google_api import a1, render, validate
+from tests.fakes.google_api import a1, limits, render, validate
 from tests.fakes.google_api import cellvalues as cv
 from tests.fakes.google_api import fields as fieldmask
 from tests.fakes.google_api.errors import ApiError, bad_request, not_found
@@ -266,6 +266,8 @@ def _same_family(current: Json | None, new: Json) -> bool:
 
 
 def _check_cell_value(value: Any, i: int, j: int) -> None:
+    if limits.too_long(value):
+        raise bad_request(limits.CELL_MESSAGE)
     if isinstance(value, dict):
         raise bad_request(f"Invalid values[{i}][{j}]: struct_value {{\n}}\n")
     if isinstance(value, list):
@@ -302,6 +304,10 @@ def write_range(
                 f"[{a1.col_letter(c1)}]"
             )
         box = (r0, r0 + height, c0, c0 + width)
+    for i, row in enumerate(rows):  # all refused before any is written
+        for j, value in enumerate(row):
+            if value is not None:
+                _check_cell_value(value, i, j)
     cells = 0
     rows_written: set[int] = set()
     cols_written: set[int] = set()
@@ -310,7 +316,6 @@ def write_range(
         for j, value in enumerate(row):
             if value is None:
                 continue
-            _check_cell_value(value, i, j)
             write_value(ss, sheet, r0 + i, c0 + j, value, option)
             cells += 1
             rows_written.add(i)

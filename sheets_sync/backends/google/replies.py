@@ -1,0 +1,76 @@
+"""What Google says it wrote, against what the sync sent.
+
+A values write by data filter lands wherever the filter matches when Google applies
+it. An anchored column deleted after the guard's re-read matches nothing, and the
+cells meant for it are silently dropped; a column whose anchor was copied matches twice.
+Google's reply says, per filter, how many cells it updated: a sync that reads it can
+fail clearly, and the next sync, reading the sheet as it now is, repairs it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sheets_sync.errors import WorkbookError
+
+Json = dict[str, Any]
+
+
+class WriteMismatch(WorkbookError):
+    """Google updated other cells than the sync sent (exit 1; the next sync repairs)."""
+
+
+def sent_cells(item: Json) -> int:
+    """The cells one DataFilterValueRange writes (a null leaves its cell alone)."""
+    return sum(1 for row in item.get("values", []) for value in row if value is not None)
+
+
+def _key(data_filter: Json) -> str:
+    return json.dumps(data_filter, sort_keys=True)
+
+
+def mismatches(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> list[str]:
+    """One phrase per data filter whose updated cells differ from the cells sent.
+
+    ``names`` maps a filter (as :func:`filter_key` gives it) to what people call the cells,
+    e.g. ``'Goals' column Status``.
+    """
+    updated: dict[str, int] = {}
+    for response in reply.get("responses", []):
+        key = _key(response.get("dataFilter") or {})
+        updated[key] = updated.get(key, 0) + int(response.get("updatedCells", 0))
+    out: list[str] = []
+    for item in sent:
+        key = _key(item.get("dataFilter") or {})
+        want, got = sent_cells(item), updated.get(key, 0)
+        if want == got:
+            continue
+        where = names.get(key, "a range")
+        if got == 0:
+            why = "it is not in the sheet any more"
+        elif got > want:
+            why = "it is in the sheet more than once"
+        else:
+            why = "part of it is not in the sheet any more"
+        out.append(f"{where}: {got} of {want} cells written, {why}")
+    return out
+
+
+def filter_key(data_filter: Json) -> str:
+    """The key :func:`mismatches` names a filter by."""
+    return _key(data_filter)
+
+
+def check(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> None:
+    """Raise WriteMismatch when Google's reply does not account for every cell sent."""
+    problems = mismatches(sent, reply, names)
+    if problems:
+        raise WriteMismatch(
+            "Google did not write what the sync sent: " + "; ".join(problems)
+            + ". Nothing else was lost; the next sync writes these cells where they are now."
+        )
+
+
+__all__ = ["WriteMismatch", "check", "filter_key", "mismatches", "sent_cells"]
