@@ -208,10 +208,10 @@ def _worker_note(history: dict[str, Any]) -> str:
     peak = max(r["worker_peak_mb"] for r in workers)
     return (
         "A sync that saves a file another program wrote measures what the save would lose; "
-        "on a workbook this size it shares that measure with a forked worker process. "
-        "CPU s includes the worker's CPU time; peak MB is the sync's own process. The "
+        "on a workbook this size it shares that measure with two forked worker processes. "
+        "CPU s includes the workers' CPU time; peak MB is the sync's own process. Each "
         f"worker's peak resident memory was at most {peak:.0f} MB, counting the pages it "
-        "shares with the sync's process after the fork (so the two do not add up).\n"
+        "shares with the sync's process after the fork (so they do not add up).\n"
     )
 
 
