@@ -29,6 +29,7 @@ from sheets_sync.config import (
 )
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.findings import Finding, Severity
+from sheets_sync.shards import Shard, ShardError, parse_shard
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +59,28 @@ class IsoDate(_DateParam):
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2026-11-03)", param, ctx)
+
+
+if TYPE_CHECKING:
+    _ShardParam = click.ParamType[Shard, Any]
+else:
+    _ShardParam = click.ParamType
+
+
+class ShardParam(_ShardParam):
+    """``INDEX/COUNT``, or ``auto/COUNT`` (INDEX from ``$JOB_COMPLETION_INDEX``)."""
+
+    name = "INDEX/COUNT"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return parse_shard(str(value))
+        except ShardError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def as_of_option(f: F) -> F:
@@ -285,6 +308,7 @@ __all__ = [
     "IsoDate",
     "NoConfig",
     "Selection",
+    "ShardParam",
     "as_of_option",
     "fail_on_code",
     "fail_on_option",

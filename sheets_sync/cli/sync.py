@@ -9,6 +9,7 @@ import click
 
 from sheets_sync.cli.options import (
     Selection,
+    ShardParam,
     as_of_option,
     fail_on_code,
     fail_on_option,
@@ -22,12 +23,18 @@ from sheets_sync.errors import ConfigError, SheetsSyncError
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, WorkbookConfig
+    from sheets_sync.shards import Shard
     from sheets_sync.sync import SyncResult
 
 
 @click.command("sync")
 @workbook_options
 @click.option("--all", "every", is_flag=True, help="Sync every workbook in the config.")
+@click.option(
+    "--shard", type=ShardParam(), default=None,
+    help="With --all, sync only this share of the workbooks, picked by a stable hash of each "
+    "one's name; auto/COUNT takes INDEX from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job).",
+)
 @click.option("--dry-run", is_flag=True, help="Compute everything, write nothing.")
 @as_of_option
 @json_option
@@ -45,6 +52,7 @@ def sync_cmd(
     out: Output,
     selection: Selection,
     every: bool,
+    shard: Shard | None,
     dry_run: bool,
     as_of: dt.date | None,
     as_json: bool,
@@ -63,10 +71,14 @@ def sync_cmd(
     what would change. When stdout is not a terminal (cron), each headline starts with
     the time and only findings new since the last sync are listed (all with --verbose).
     --notify then sends the digests, under the same lock (exit 1 if one fails).
+    --all --shard I/N syncs the I-th of N disjoint shares of the workbooks, so N runs
+    (say, the pods of a Kubernetes Indexed Job) share them.
     """
     out.quiet = out.quiet or quiet or as_json
     if every and (selection.name or selection.workbook):
         raise click.UsageError("--all syncs every configured workbook; not with --name/--workbook")
+    if shard is not None and not every:
+        raise click.UsageError("--shard picks a share of the configured workbooks: add --all")
     try:
         config, _ = selection.load()
         workbooks = selection.workbooks(config, every=every)
@@ -86,6 +98,16 @@ def sync_cmd(
     if not every:
         _show(out, result, as_json, _name(selection, workbooks[0]), verbose)
         raise click.exceptions.Exit(worst([fail_on_code(out, result.active, fail_on), failed]))
+    if shard is not None:
+        total = len(workbooks)
+        workbooks = shard.select(workbooks, lambda wb: wb.name)
+        if not workbooks:  # more shards than workbooks, say: nothing to do is not a failure
+            from sheets_sync.report import plural
+
+            out.info(f"shard {shard} holds none of the {plural(total, 'configured workbook')}")
+            if as_json:
+                out.json([])
+            raise click.exceptions.Exit(0)
     codes: list[int] = []
     results: list[dict[str, Any]] = []
     for wb in workbooks:
