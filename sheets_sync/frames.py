@@ -61,13 +61,16 @@ def frames(
 
 
 def _read(workbook: Workbook, config: Config) -> WorkbookData:
+    from sheets_sync.workbook_read import read_workbook
+
+    template = load_template(config.template)
     if isinstance(workbook, Backend):
-        return workbook.read()
+        return read_workbook(workbook, template, config)
     from sheets_sync import open_workbook
 
     backend = open_workbook(workbook, config)
     try:
-        return backend.read()
+        return read_workbook(backend, template, config)
     finally:
         backend.close()
 

@@ -37,6 +37,7 @@ from sheets_sync.sync import (
     today,
 )
 from sheets_sync.templates import Template, load_template
+from sheets_sync.workbook_read import read_workbook
 
 
 @dataclass
@@ -99,7 +100,7 @@ def rebuild_history(
     template = template or load_template(config.template)
     with held_lock(backend, config, lock and not dry_run):
         for attempt in range(MAX_REPLANS + 1):
-            data = backend.read()
+            data = read_workbook(backend, template, config)
             day = as_of or today(config, data)
             analysis = analyze(data, template, config, day)
             if analysis.held:

@@ -71,6 +71,7 @@ from sheets_sync.summary import (
 )
 from sheets_sync.tables import Table, read_table
 from sheets_sync.templates import Template, load_template, normalize_header
+from sheets_sync.workbook_read import read_workbook
 
 #: How many times a sync re-reads and re-plans when rows moved under it.
 MAX_REPLANS = 3
@@ -420,7 +421,7 @@ def sync(
     template = template or load_template(config.template)
     with held_lock(backend, config, lock and not dry_run):
         for attempt in range(MAX_REPLANS + 1):
-            data = backend.read()
+            data = read_workbook(backend, template, config)
             day = as_of or today(config, data)
             result, plan = plan_sync(backend, data, template, config, day)
             result.replans = attempt
@@ -476,7 +477,7 @@ def provision(
     with held_lock(backend, config, lock and not dry_run):
         for attempt in range(MAX_REPLANS + 1):
             if backend.exists():
-                data = backend.read()
+                data = read_workbook(backend, template, config)
                 backend.prepare_provision()
                 analysis = analyze(data, template, config, today(config, data))
                 roles = analysis.role_columns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -294,6 +294,12 @@ class Backend(ABC):
     @abstractmethod
     def read(self) -> WorkbookData:
         """Read every tab as a raw grid, with formulas, in one go."""
+
+    def expect_dates(self, columns: Mapping[str, Collection[str]]) -> None:
+        """A hint before :meth:`read`: the headers of the date columns, per tab. A backend
+        that reads dates as they are shown (Google) reads those columns' cells as dates
+        whatever their display format; the others need no hint."""
+        return None
 
     @abstractmethod
     def formatting_of(self, tab: str) -> TabFormatting | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.credentials import Credentials
 
@@ -27,3 +29,13 @@ def google_backend(
     http.configure(policy or RetryPolicy(base_delay=0.0, max_delay=0.0))
     http.sleep = lambda _seconds: None  # type: ignore[method-assign]
     return GoogleBackend(http, spreadsheet_id, title=title)
+
+
+def is_guard(info: Any) -> bool:
+    """Whether a request the fake sees (a before_request hook's RequestInfo) is the write
+    guard's re-read: the values.batchGet that asks for unformatted values by column, not
+    the read's, which asks for formulas by row."""
+    return bool(
+        info.endpoint == "sheets.spreadsheets.values.batchGet"
+        and info.query.get("valueRenderOption") == ["UNFORMATTED_VALUE"]
+    )

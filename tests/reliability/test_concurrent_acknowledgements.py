@@ -22,7 +22,7 @@ from typing import Any
 from sheets_sync.sync import sync
 from sheets_sync.templates import normalize_header
 from tests.fakes.google_api import FakeGoogle
-from tests.fakes.google_backend import google_backend
+from tests.fakes.google_backend import google_backend, is_guard
 from tests.reliability.figures import record, scale
 from tests.reliability.test_concurrent_edits import (
     AS_OF,
@@ -77,13 +77,13 @@ def run_trial(world: tuple[FakeGoogle, str, Any], seed: int, window: str) -> Tri
     seen: list[str] = []
 
     def hook(_fake: FakeGoogle, info: Any) -> None:
-        seen.append(info.endpoint)
+        seen.append("guard" if is_guard(info) else info.endpoint)
         if typed:
             return
         if window == "before-guard":
-            due = info.endpoint == "sheets.spreadsheets.values.batchGet"
+            due = is_guard(info)
         else:
-            due = info.endpoint in WRITES and "sheets.spreadsheets.values.batchGet" in seen
+            due = info.endpoint in WRITES and "guard" in seen
         if due:
             typed["identity"] = type_acknowledgement(fake, sid, rng, note)
 

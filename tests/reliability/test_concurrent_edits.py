@@ -34,7 +34,7 @@ from sheets_sync.demo import demo_rows, fill_demo
 from sheets_sync.sync import sync
 from sheets_sync.templates import load_template, normalize_header
 from tests.fakes.google_api import FakeGoogle
-from tests.fakes.google_backend import google_backend
+from tests.fakes.google_backend import google_backend, is_guard
 from tests.reliability.figures import record, scale
 
 SUITE = "concurrent_edits"
@@ -219,13 +219,13 @@ def run_trial(base: tuple[FakeGoogle, str, Any], seed: int, window: str) -> Tria
     seen: list[str] = []
 
     def hook(_fake: FakeGoogle, info: Any) -> None:
-        seen.append(info.endpoint)
+        seen.append("guard" if is_guard(info) else info.endpoint)
         if landed:
             return
         if window == "before-guard":
-            due = info.endpoint == "sheets.spreadsheets.values.batchGet"
+            due = is_guard(info)
         else:  # the first write after the guard's re-read
-            due = info.endpoint in WRITES and "sheets.spreadsheets.values.batchGet" in seen
+            due = info.endpoint in WRITES and "guard" in seen
         if due:
             landed["edit"] = person_edits(fake, sid, edit_rng, kind)
             landed["cells"] = user_cells(fake, sid)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from typing import Any
@@ -175,43 +174,6 @@ def hex_colour(api: dict[str, Any]) -> str:
     return "".join(
         f"{round(float(api.get(k, 0.0)) * 255):02X}" for k in ("red", "green", "blue")
     )
-
-
-#: What plain_value gives for a cell that is not plain: read it with read_cell.
-SLOW: Any = object()
-
-
-def plain_value(cell: dict[str, Any]) -> Any:
-    """The value of a plain cell (text, a number, a date, nothing); SLOW for any other.
-
-    Most cells of a big sheet are plain, and read_cell's full treatment of every cell
-    was a third of a large read. Same results as read_cell.
-    """
-    if cell.get("userEnteredValue") or "hyperlink" in cell:
-        return SLOW  # a formula or a link
-    ev = cell.get("effectiveValue")
-    if ev is None:
-        return None
-    text = ev.get("stringValue")
-    if text is not None:
-        return text
-    number = ev.get("numberValue")
-    if number is None:
-        return SLOW  # a boolean or an error
-    kind = (cell.get("effectiveFormat") or {}).get("numberFormat", {}).get("type")
-    if kind is None or kind in _NUMBER_KINDS:
-        return float(number)
-    if kind == "DATE" and number == int(number) and 0 <= number < 2_958_466:
-        return _date_of(int(number))
-    return SLOW
-
-
-_NUMBER_KINDS = frozenset({"TEXT", "NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"})
-
-
-@functools.lru_cache(maxsize=65536)
-def _date_of(serial: int) -> dt.date:
-    return SERIAL_EPOCH + dt.timedelta(days=serial)
 
 
 def guard_text(value: object) -> str:

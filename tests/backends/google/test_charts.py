@@ -134,7 +134,7 @@ def test_the_read_asks_only_for_the_chart_fields_it_needs(fake: FakeGoogle) -> N
     sid = provision(fake)
     fake.reset_stats()
     facts_of(fake, sid)
-    (read,) = fake.requests
+    read = fake.requests[0]  # the metadata get (then the values)
     wanted = "charts(chartId,spec(title,basicChart(domains,series)),position"
     assert wanted in unquote(read.url)
 
@@ -146,7 +146,9 @@ def test_a_second_install_with_the_chart_present_sends_nothing_for_it(fake: Fake
     assert missing(LAYOUT, facts) == []  # so provisioning and syncs plan nothing
     fake.reset_stats()
     assert not backend.write(backend.read(), [], Plan("t", "1")).wrote
-    assert fake.stats.by_endpoint == {"sheets.spreadsheets.get": 1}
+    assert fake.stats.by_endpoint == {
+        "sheets.spreadsheets.get": 1, "sheets.spreadsheets.values.batchGet": 1
+    }
     # even a forced reinstall of the layout leaves the chart alone
     sent = install(fake, sid, LAYOUT)
     assert "addChart" not in kinds(sent)

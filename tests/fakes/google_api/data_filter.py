@@ -9,11 +9,17 @@ of them (one response each), and a filter that matches nothing writes nothing.
 
 from __future__ import annotations
 
-from tests.fakes.google_api import a1
+from tests.fakes.google_api import a1, validate
 from tests.fakes.google_api.batch_more import matching_metadata
 from tests.fakes.google_api.errors import ApiError, bad_request
+from tests.fakes.google_api.ranges import resolve
 from tests.fakes.google_api.registry import Call, Reply, handler
-from tests.fakes.google_api.sheets_api import _input_option, get_ss, write_range
+from tests.fakes.google_api.sheets_api import (
+    _input_option,
+    get_ss,
+    render_spreadsheet,
+    write_range,
+)
 from tests.fakes.google_api.state import Json, Spreadsheet
 
 
@@ -84,3 +90,20 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
         out["responses"] = responses
     ss._touch()
     return 200, out
+
+
+@handler("sheets.spreadsheets.getByDataFilter")
+def spreadsheets_get_by_data_filter(call: Call) -> Reply:
+    """spreadsheets.get of the ranges the filters match (the same field mask rules)."""
+    ss = get_ss(call)
+    body: Json = call.body or {}
+    tree = validate.parse_fields("sheets", "Spreadsheet", call.q("fields"))
+    places: list[str] = []
+    for i, data_filter in enumerate(body.get("dataFilters", [])):
+        try:
+            places += _ranges_of(call, ss, data_filter)
+        except ApiError as err:
+            err.message = f"Invalid dataFilters[{i}]: {err.message}"
+            raise
+    grid = bool(body.get("includeGridData"))
+    return 200, render_spreadsheet(ss, tree, grid, places)
