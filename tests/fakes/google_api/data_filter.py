@@ -5,6 +5,7 @@ column-located metadata are served (what a client anchoring its own columns uses
 gridRange filters answer 501 like any other unimplemented part of the API. As Google
 does, a filter that matches several rows or columns gets its values written to every one
 of them (one response each), and a filter that matches nothing writes nothing.
+spreadsheets.getByDataFilter serves the same filters for a read of just those ranges.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from tests.fakes.google_api import a1, validate
 from tests.fakes.google_api.batch_more import matching_metadata
 from tests.fakes.google_api.errors import ApiError, bad_request
-from tests.fakes.google_api.ranges import resolve
 from tests.fakes.google_api.registry import Call, Reply, handler
 from tests.fakes.google_api.sheets_api import (
     _input_option,
