@@ -51,6 +51,11 @@ class Item:
     def key(self) -> tuple[str, str]:
         return (self.rule, self.about)
 
+    @property
+    def since_text(self) -> str:
+        """``since 2026-11-09``; an item with no start date is new since the last sync."""
+        return f"since {self.since.isoformat()}" if self.since else "since the last sync"
+
 
 @dataclass
 class Digest:

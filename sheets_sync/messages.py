@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from sheets_sync.config import is_address
-from sheets_sync.digests import Digest, Item
+from sheets_sync.digests import Digest
 from sheets_sync.report_html import person_section
 
 
@@ -29,10 +29,6 @@ def subject(digest: Digest, workbook: str, as_of: dt.date) -> str:
     return _plain(f"{things} you in {workbook} (as of {as_of.isoformat()})")
 
 
-def _since(item: Item) -> str:
-    return f"since {item.since.isoformat()}" if item.since else "since the last sync"
-
-
 def text_body(digest: Digest, workbook: str, as_of: dt.date) -> str:
     """The plain-text part: one paragraph per item, its link on a line of its own."""
     lines = [
@@ -42,7 +38,9 @@ def text_body(digest: Digest, workbook: str, as_of: dt.date) -> str:
         "",
     ]
     for item in digest.items:
-        lines.append(f"- {_plain(item.about)}: {_plain(item.what)} ({item.rule}, {_since(item)})")
+        lines.append(
+            f"- {_plain(item.about)}: {_plain(item.what)} ({item.rule}, {item.since_text})"
+        )
         lines.append(f"  {item.link}")
     lines += [
         "",

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sheets_sync.findings import Severity
-from sheets_sync.report_html import badge, esc, page
-from sheets_sync.summary import STATUS_ORDER
+from sheets_sync.report_html import esc, page, status_counts
 
 if TYPE_CHECKING:
     from sheets_sync.sync import SyncResult
@@ -83,11 +82,6 @@ def worst_first(entries: Sequence[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.rank(), e.name.casefold()))
 
 
-def _counts(counts: Mapping[str, int], colors: Mapping[str, str]) -> str:
-    shown = [f"{badge(s, colors)}&nbsp;{counts[s]}" for s in STATUS_ORDER if counts.get(s)]
-    return " ".join(shown) if shown else "none"
-
-
 def _ids(ids: Sequence[str]) -> str:
     if not ids:
         return '<td class="num">0</td>'
@@ -104,7 +98,8 @@ def _row(e: Entry, colors: Mapping[str, str]) -> str:
     return (
         f"<tr><td>{name}</td><td class=\"nw\">{e.as_of.isoformat() if e.as_of else ''}</td>"
         f'<td class="num">{e.errors} / {e.warnings}</td>'
-        f"<td>{_counts(e.goals, colors)}</td><td>{_counts(e.kpis, colors)}</td>"
+        f"<td>{status_counts(e.goals, colors, narrow=True)}</td>"
+        f"<td>{status_counts(e.kpis, colors, narrow=True)}</td>"
         f"{_ids(e.no_accountable)}{_ids(e.reviews_overdue)}"
         f'<td class="nw">{opened}</td></tr>'
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from sheets_sync.findings import Finding, Severity
 from sheets_sync.summary import STATUS_ORDER
 
 if TYPE_CHECKING:
-    from sheets_sync.digests import Digest, Item, Linker
+    from sheets_sync.digests import Digest, Linker
     from sheets_sync.periods import PeriodKind
     from sheets_sync.sync import Analysis, SyncResult
     from sheets_sync.tables import Table
@@ -94,10 +95,6 @@ def _link(link: Linker | None, tab: str, cell: str, text: str | None = None) -> 
 NOWRAP = ' style="white-space:nowrap"'
 
 
-def _since(item: Item) -> str:
-    return f"since {item.since.isoformat()}" if item.since else "since the last sync"
-
-
 def person_section(digest: Digest, as_of: dt.date) -> str:
     """One person's items: a table, every text escaped, each item linked to its cell.
 
@@ -108,7 +105,7 @@ def person_section(digest: Digest, as_of: dt.date) -> str:
         "<tr>"
         f"<td{NOWRAP}>{esc(item.about)}</td>"
         f"<td>{esc(item.what)}<br><small>{esc(item.rule)}</small></td>"
-        f"<td{NOWRAP}>{esc(_since(item))}</td>"
+        f"<td{NOWRAP}>{esc(item.since_text)}</td>"
         f'<td{NOWRAP}><a href="{esc(item.link)}">'
         f"{esc(f'{item.tab}!{item.cell}' if item.cell else item.tab)}</a></td>"
         "</tr>"
@@ -126,12 +123,17 @@ def person_section(digest: Digest, as_of: dt.date) -> str:
 # -- the sections of a workbook's page ----------------------------------------------------
 
 
+def status_counts(counts: Mapping[str, int], colors: Mapping[str, str], *,
+                  narrow: bool = False) -> str:
+    """Each status with a count as its badge and the count, in the sheet's order; in a
+    ``narrow`` table cell a badge keeps to its count and the pairs wrap between them."""
+    tie, sep = ("&nbsp;", " ") if narrow else (" ", " &nbsp; ")
+    shown = [f"{badge(s, colors)}{tie}{counts[s]}" for s in STATUS_ORDER if counts.get(s)]
+    return sep.join(shown) if shown else "none"
+
+
 def _counts_line(label: str, counts: Mapping[str, int], colors: Mapping[str, str]) -> str:
-    shown = [f"{badge(s, colors)} {counts[s]}" for s in STATUS_ORDER if counts.get(s)]
-    return (
-        f'<p class="counts"><b>{esc(label)}:</b> '
-        f"{' &nbsp; '.join(shown) if shown else 'none'}</p>"
-    )
+    return f'<p class="counts"><b>{esc(label)}:</b> {status_counts(counts, colors)}</p>'
 
 
 def _trend_section(result: SyncResult, kind: PeriodKind, colors: Mapping[str, str]) -> str:
@@ -140,7 +142,7 @@ def _trend_section(result: SyncResult, kind: PeriodKind, colors: Mapping[str, st
 
     analysis = result.analysis
     if analysis is None or analysis.period is None:
-        series = result.summary.trend or [("today", _counter(result.summary.kpis))]
+        series = result.summary.trend or [("today", Counter(result.summary.kpis))]
     else:
         series = trend(analysis.history, analysis.period, statuses_by_key(analysis.items), kind,
                        count=REPORT_PERIODS[kind])
@@ -167,12 +169,6 @@ def _trend_section(result: SyncResult, kind: PeriodKind, colors: Mapping[str, st
         f"<details><summary>The figures</summary><table><tr><th>Period</th>{head}</tr>"
         f"{rows}</table></details>"
     )
-
-
-def _counter(counts: Mapping[str, int]) -> Any:
-    from collections import Counter
-
-    return Counter(counts)
 
 
 def _heatmap_section(
@@ -386,4 +382,6 @@ def render_html(
                 "\n".join(body))
 
 
-__all__ = ["REPORT_PERIODS", "badge", "esc", "page", "person_section", "render_html"]
+__all__ = [
+    "REPORT_PERIODS", "badge", "esc", "page", "person_section", "render_html", "status_counts",
+]

@@ -7,7 +7,9 @@ formula result disappears until a spreadsheet program recalculates, so pandas,
 file previews and the next sync see blanks. This module wraps openpyxl's zip
 archive while it saves and, as each worksheet goes in:
 
-- turns inline strings back into one shared-string table, and
+- turns inline strings back into one shared-string table (where
+  :mod:`~sheets_sync.backends.xlsx_cell_writer` applies, text is shared as it is
+  written and this pass only puts back formula results), and
 - puts back the calculated value each formula cell had in the file that was read
   (the formula itself is unchanged; a spreadsheet program recalculates on open).
 

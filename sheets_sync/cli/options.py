@@ -41,8 +41,9 @@ TABLE_LIMIT = 30
 
 if TYPE_CHECKING:  # click 8.2+ types ParamType by its value; older releases do not
     _DateParam = click.ParamType[dt.date, Any]
+    _ShardParam = click.ParamType[Shard, Any]
 else:
-    _DateParam = click.ParamType
+    _DateParam = _ShardParam = click.ParamType
 
 
 class IsoDate(_DateParam):
@@ -59,12 +60,6 @@ class IsoDate(_DateParam):
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2026-11-03)", param, ctx)
-
-
-if TYPE_CHECKING:
-    _ShardParam = click.ParamType[Shard, Any]
-else:
-    _ShardParam = click.ParamType
 
 
 class ShardParam(_ShardParam):

@@ -3,7 +3,9 @@ with ``--all``, every configured workbook (as HTML: the portfolio page)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -13,8 +15,10 @@ from sheets_sync.cli.output import OK, Output, worst
 from sheets_sync.report import FORMATS
 
 if TYPE_CHECKING:
+    from sheets_sync.backends.base import Backend
     from sheets_sync.config import Config, WorkbookConfig
     from sheets_sync.portfolio import Entry
+    from sheets_sync.sync import SyncResult
 
 
 @click.command("report")
@@ -80,32 +84,42 @@ def report_cmd(
     raise click.exceptions.Exit(code)
 
 
-def _one(
-    out: Output, config: Config, wb: WorkbookConfig, fmt: str, as_of: dt.date | None
-) -> tuple[str, str]:
-    """The report of one workbook, and the workbook's name."""
-    from sheets_sync import check, open_workbook, render
-    from sheets_sync.report_html import render_html
-    from sheets_sync.sync import period_kind
+@contextlib.contextmanager
+def _checked(
+    out: Output, config: Config, wb: WorkbookConfig, as_of: dt.date | None
+) -> Iterator[tuple[Backend, SyncResult]]:
+    """The workbook checked (nothing written), with its backend open for links."""
+    from sheets_sync import check, open_workbook
 
     backend = open_workbook(wb, config)
     try:
         with out.progress(f"Reading {backend.identity}..."):
             result = check(backend, config, as_of=as_of)
+        yield backend, result
+    finally:
+        backend.close()
+
+
+def _one(
+    out: Output, config: Config, wb: WorkbookConfig, fmt: str, as_of: dt.date | None
+) -> tuple[str, str]:
+    """The report of one workbook, and the workbook's name."""
+    from sheets_sync import render
+    from sheets_sync.report_html import render_html
+    from sheets_sync.sync import period_kind
+
+    with _checked(out, config, wb, as_of) as (backend, result):
         if fmt != "html":
             return render(result, fmt), result.workbook
         return render_html(
             result, link=backend.cell_link, kind=period_kind(config),
             fallback=config.notify.fallback, history_tab=config.tabs.history,
         ), result.workbook
-    finally:
-        backend.close()
 
 
 def _portfolio(
     out: Output, config: Config, workbooks: list[WorkbookConfig], as_of: dt.date | None
 ) -> tuple[str, int]:
-    from sheets_sync import check, open_workbook
     from sheets_sync.portfolio import Entry, entry, render_portfolio
     from sheets_sync.templates import load_template
 
@@ -113,13 +127,8 @@ def _portfolio(
     codes: list[int] = []
     for wb in workbooks:
         try:
-            backend = open_workbook(wb, config)
-            try:
-                with out.progress(f"Reading {backend.identity}..."):
-                    result = check(backend, config, as_of=as_of)
+            with _checked(out, config, wb, as_of) as (backend, result):
                 link = backend.cell_link(config.tabs.dashboard, "A1")
-            finally:
-                backend.close()
         except Exception as exc:
             codes.append(out.exit_code_for(exc, context=wb.name))
             entries.append(Entry(wb.name or wb.label, failure=out.with_options(str(exc))))

@@ -22,13 +22,13 @@ from typing import Any
 from sheets_sync.sync import sync
 from sheets_sync.templates import normalize_header
 from tests.fakes.google_api import FakeGoogle
-from tests.fakes.google_backend import google_backend, is_guard
+from tests.fakes.google_backend import google_backend
 from tests.reliability.figures import record, scale
 from tests.reliability.test_concurrent_edits import (
     AS_OF,
-    WRITES,
     base,  # noqa: F401  (the module's fixture: a small synced demo on the fake)
     give_the_sync_work,
+    in_window,
 )
 
 SUITE = "concurrent_acknowledgements"
@@ -74,20 +74,11 @@ def run_trial(world: tuple[FakeGoogle, str, Any], seed: int, window: str) -> Tri
     rng = random.Random(seed * 31 + 7)
     note = f"{PERSON}"
     typed: dict[str, Any] = {}
-    seen: list[str] = []
 
-    def hook(_fake: FakeGoogle, info: Any) -> None:
-        seen.append("guard" if is_guard(info) else info.endpoint)
-        if typed:
-            return
-        if window == "before-guard":
-            due = is_guard(info)
-        else:
-            due = info.endpoint in WRITES and "guard" in seen
-        if due:
-            typed["identity"] = type_acknowledgement(fake, sid, rng, note)
+    def type_it() -> None:
+        typed["identity"] = type_acknowledgement(fake, sid, rng, note)
 
-    fake.before_request(hook)
+    seen = in_window(fake, window, type_it)
     backend = google_backend(fake, sid)
     write = backend.write
     moved: list[bool] = []

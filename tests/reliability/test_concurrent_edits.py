@@ -207,6 +207,29 @@ class Trial:
     same_as_fresh: bool
 
 
+def in_window(fake: FakeGoogle, window: str, act: Callable[[], None]) -> list[str]:
+    """Have ``act`` (a person's edit) run once inside the sync: just before the guard's
+    re-read ("before-guard"), or just before the first write after it ("after-guard").
+    Returns the requests the sync makes, as they are seen (for failure messages)."""
+    seen: list[str] = []
+    done: list[bool] = []
+
+    def hook(_fake: FakeGoogle, info: Any) -> None:
+        seen.append("guard" if is_guard(info) else info.endpoint)
+        if done:
+            return
+        if window == "before-guard":
+            due = is_guard(info)
+        else:  # the first write after the guard's re-read
+            due = info.endpoint in WRITES and "guard" in seen
+        if due:
+            done.append(True)
+            act()
+
+    fake.before_request(hook)
+    return seen
+
+
 def run_trial(base: tuple[FakeGoogle, str, Any], seed: int, window: str) -> Trial:
     fake, sid, snapshot = base
     kind = KINDS[seed % len(KINDS)]
@@ -216,21 +239,12 @@ def run_trial(base: tuple[FakeGoogle, str, Any], seed: int, window: str) -> Tria
     give_the_sync_work(fake, sid, random.Random(seed))
     edit_rng = random.Random(seed * 7919 + 1)
     landed: dict[str, Any] = {}
-    seen: list[str] = []
 
-    def hook(_fake: FakeGoogle, info: Any) -> None:
-        seen.append("guard" if is_guard(info) else info.endpoint)
-        if landed:
-            return
-        if window == "before-guard":
-            due = is_guard(info)
-        else:  # the first write after the guard's re-read
-            due = info.endpoint in WRITES and "guard" in seen
-        if due:
-            landed["edit"] = person_edits(fake, sid, edit_rng, kind)
-            landed["cells"] = user_cells(fake, sid)
+    def edit() -> None:
+        landed["edit"] = person_edits(fake, sid, edit_rng, kind)
+        landed["cells"] = user_cells(fake, sid)
 
-    fake.before_request(hook)
+    seen = in_window(fake, window, edit)
     backend = google_backend(fake, sid)
     written: list[tuple[WorkbookData, list[CellUpdate]]] = []
     write: Callable[..., Any] = backend.write

@@ -135,14 +135,9 @@ class TabRead:
 
     tab: RawTab
     date_cols: set[int]
-    #: (row, col) of formula cells whose result is not known yet
-    formulas: list[tuple[int, int]] = field(default_factory=list)
-    #: (row, col) of date-column cells shown in a format other than yyyy-mm-dd
-    dates: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def lookups(self) -> list[tuple[int, int]]:
-        return sorted({*self.formulas, *self.dates})
+    #: (row, col) of the cells the values cannot settle: formulas, error values, dates
+    #: shown so only Google can read them back
+    lookups: list[tuple[int, int]] = field(default_factory=list)
 
 
 def read_tab(
@@ -181,15 +176,15 @@ def read_tab(
                     formulas[(r, c)] = text
                     value = hyperlink(text, titles) if links else None
                     if value is None:
-                        read.formulas.append((r, c))
+                        read.lookups.append((r, c))
                 elif text in _ERRORS:
                     value = text
-                    read.formulas.append((r, c))  # an error, or the same text typed
+                    read.lookups.append((r, c))  # an error, or the same text typed
                 else:
                     value = iso_value(text)
                     if c in dates and isinstance(value, str):
                         if needs_lookup(value, locale):
-                            read.dates.append((r, c))
+                            read.lookups.append((r, c))
                         elif isinstance(parsed := coerce_date(value, locale), dt.date):
                             value = parsed  # a date shown as 22 Jul 2026, read as one
             cells.append(value)

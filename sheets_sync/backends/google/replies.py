@@ -27,7 +27,8 @@ def sent_cells(item: Json) -> int:
     return sum(1 for row in item.get("values", []) for value in row if value is not None)
 
 
-def _key(data_filter: Json) -> str:
+def filter_key(data_filter: Json) -> str:
+    """A data filter as a key: the names given to :func:`mismatches` are keyed so."""
     return json.dumps(data_filter, sort_keys=True)
 
 
@@ -39,11 +40,11 @@ def mismatches(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> l
     """
     updated: dict[str, int] = {}
     for response in reply.get("responses", []):
-        key = _key(response.get("dataFilter") or {})
+        key = filter_key(response.get("dataFilter") or {})
         updated[key] = updated.get(key, 0) + int(response.get("updatedCells", 0))
     out: list[str] = []
     for item in sent:
-        key = _key(item.get("dataFilter") or {})
+        key = filter_key(item.get("dataFilter") or {})
         want, got = sent_cells(item), updated.get(key, 0)
         if want == got:
             continue
@@ -56,11 +57,6 @@ def mismatches(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> l
             why = "part of it is not in the sheet any more"
         out.append(f"{where}: {got} of {want} cells written, {why}")
     return out
-
-
-def filter_key(data_filter: Json) -> str:
-    """The key :func:`mismatches` names a filter by."""
-    return _key(data_filter)
 
 
 def check(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> None:
