@@ -121,3 +121,15 @@ def test_a_data_filter_writes_every_column_it_matches(
     ]
     assert reply["totalUpdatedCells"] == 2
     assert ws.get("A1:C2") == [["a", "b", "c"], ["x", "", "x"]]
+
+
+def test_a_number_past_any_date_in_a_date_cell_is_shown_as_the_number(
+    fake: FakeGoogle, gc: gspread.Client
+) -> None:
+    sid = fake.create_spreadsheet("N", {"S": [[2958466]]})
+    fake.spreadsheet(sid).sheets[0].cell(0, 0)["userEnteredFormat"] = {
+        "numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    }
+    ws = gc.open_by_key(sid).sheet1
+    got = ws.get("A1", value_render_option="FORMULA", date_time_render_option="FORMATTED_STRING")
+    assert got == [["2958466"]]

@@ -313,7 +313,11 @@ _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 
 
 def format_date(serial: float, pattern: str) -> str:
-    when = serial_to_datetime(serial)
+    try:
+        when = serial_to_datetime(serial)
+    except (OverflowError, ValueError):
+        # a number no calendar date can show (past 9999-12-31): shown as the number
+        return general_number(serial)
     tokens = _DATE_TOKENS.findall(pattern)
     has_ampm = any(t.lower() in ("am/pm", "a/p") for t in tokens)
     out: list[str] = []
