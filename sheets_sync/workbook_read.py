@@ -19,7 +19,10 @@ def date_headers(template: Template, config: Config) -> dict[str, list[str]]:
 
 
 def read_workbook(backend: Backend, template: Template, config: Config) -> WorkbookData:
-    """``backend.read()``, with the hint a backend needs to read dates whatever their format."""
+    """``backend.read()``, with the hints a backend needs to read dates whatever their
+    format, and to read only the tabs the template names."""
+    names = config.tabs.names()
+    backend.expect_tabs([names.get(spec.name, spec.name) for spec in template.tables])
     backend.expect_dates(date_headers(template, config))
     return backend.read()
 

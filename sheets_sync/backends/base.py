@@ -301,6 +301,12 @@ class Backend(ABC):
         whatever their display format; the others need no hint."""
         return None
 
+    def expect_tabs(self, names: Collection[str]) -> None:
+        """A hint before :meth:`read`: the tabs the template names. A backend that pays
+        per byte read (Google) asks for just those tabs' header rows and values, and
+        for everything only when one of them is not there."""
+        return None
+
     @abstractmethod
     def formatting_of(self, tab: str) -> TabFormatting | None:
         """The formatting tab ``tab`` holds (as last read); None when there is no such tab.

@@ -71,6 +71,7 @@ class GoogleBackend(Backend):
         self._validations: dict[str, list[dict[str, Any]]] = {}
         self._anchors: anchoring.Anchors = {}
         self._date_headers: dict[str, frozenset[str]] = {}
+        self._expected_tabs: tuple[str, ...] = ()
         self.acting_as: Any = None
 
     # -- identity -------------------------------------------------------------------------
@@ -109,6 +110,35 @@ class GoogleBackend(Backend):
             tab: frozenset(normalize_header(h) for h in headers) for tab, headers in columns.items()
         }
 
+    def expect_tabs(self, names: Collection[str]) -> None:
+        """The template's tabs: the read asks for their header rows only (see _metadata)."""
+        self._expected_tabs = tuple(names)
+
+    def _metadata(self, url: str) -> dict[str, Any]:
+        """The spreadsheet's metadata, with the cells of each tab's header row only.
+
+        Asking for every cell's notes and formats would send a cell for every stored cell,
+        even with nothing to say. So the ranges name the template's header rows, when the
+        backend is told the template's tabs. Untold, or when one of them is not there (a
+        tab renamed or deleted: Google refuses the whole request), every tab is read, so
+        a renamed copy can be recognised.
+        """
+        if self._expected_tabs:
+            try:
+                return self._header_metadata(url, self._expected_tabs)
+            except PolicyAPIError as exc:
+                if exc.code != 400 or "Unable to parse range" not in str(exc):
+                    raise exc.explanation from None
+        return self._call(lambda: self._header_metadata(url, ()))
+
+    def _header_metadata(self, url: str, titles: Sequence[str]) -> dict[str, Any]:
+        params: dict[str, Any] = {"fields": reading.META_FIELDS}
+        if titles:
+            params["ranges"] = [f"{quote_tab(title)}!1:1" for title in titles]
+        reply = self.http.request("get", url, params=params)
+        meta: dict[str, Any] = orjson.loads(reply.content)
+        return meta
+
     def read(self) -> WorkbookData:
         """The metadata, then every tab's values; a third look-up only for formulas'
         results and dates shown in another format (see :mod:`reading`)."""
@@ -121,9 +151,7 @@ class GoogleBackend(Backend):
         if sid is None:
             raise WorkbookError(f"{self.identity} has no spreadsheet id; set spreadsheet_id")
         url = f"{SHEETS_URL}/{sid}"
-        params: dict[str, Any] = {"fields": reading.META_FIELDS}
-        reply = self._call(lambda: self.http.request("get", url, params=params))
-        meta: dict[str, Any] = orjson.loads(reply.content)
+        meta = self._metadata(url)
         self._meta = meta
         sheets = meta.get("sheets", [])
         # The tabs' ids outlive the metadata a write drops: links to cells need them.

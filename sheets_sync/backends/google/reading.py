@@ -2,8 +2,9 @@
 
 1. ``spreadsheets.get`` with a field mask: spreadsheet and sheet properties, conditional
    formats, protected ranges, charts, developer metadata (the column anchors), and of the
-   cells only what formatting restore compares (notes, bold, fill). It takes no ranges:
-   the tabs' titles are what it finds out. Cells without those fields come back empty.
+   cells only what formatting restore compares (notes, bold, fill), for the header rows
+   alone: its ranges name each tab's row 1 (the template's tabs, when the backend is told
+   them; see ``GoogleBackend.expect_tabs``).
 2. ``values:batchGet`` of every tab with the ``FORMULA`` render and dates as formatted
    strings: values are plain JSON (a tenth of the bytes of CellData), a formula comes as
    its text, and a date comes as it is shown, so a date typed into a number column is
@@ -90,6 +91,8 @@ def needs_lookup(text: str, locale: Locale) -> bool:
 def iso_value(text: str) -> CellValue:
     """``2026-11-03`` (how the tool's date format shows a date) as a date, and a date-time
     shown ``2026-11-03 14:30:00`` as one; any other text unchanged."""
+    if len(text) < 10 or text[4] != "-":
+        return text  # most text: no regex needed to tell
     m = _ISO_DATE.match(text)
     try:
         if m:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -46,6 +47,38 @@ def test_a_sync_with_nothing_to_change_reads_in_two_requests(demo: tuple[FakeGoo
     result = sync(google_backend(fake, sid), as_of=AS_OF)
     assert result.cells_changed == 0 and not result.wrote
     assert dict(fake.stats.by_endpoint) == {GET: 1, VALUES: 1}
+
+
+def test_the_metadata_asks_for_the_header_rows_of_the_template_tabs_only(
+    demo: tuple[FakeGoogle, str],
+) -> None:
+    fake, sid = demo
+    fake.spreadsheet(sid).set_cell("Goals", 3, 1, "a cell below the header")
+    fake.reset_stats()
+    sync(google_backend(fake, sid), as_of=AS_OF)
+    get = next(r for r in fake.requests if r.endpoint == GET)
+    ranges = parse_qs(urlsplit(get.url).query)["ranges"]
+    assert "'Goals'!1:1" in ranges and "'KPI Log'!1:1" in ranges and "'Issues'!1:1" in ranges
+    # and what came back: one row of cells per tab, never the data below it
+    meta = google_backend(fake, sid)
+    meta.expect_tabs(["Goals", "KPIs"])
+    meta.read()
+    assert meta._meta is not None
+    sheets = meta._meta["sheets"]
+    assert [s["properties"]["title"] for s in sheets] == ["Goals", "KPIs"]
+    assert all(len(s["data"][0]["rowData"]) == 1 for s in sheets)
+
+
+def test_a_renamed_tab_is_read_with_every_other_tab(demo: tuple[FakeGoogle, str]) -> None:
+    fake, sid = demo
+    ss = fake.spreadsheet(sid)
+    ss.sheet("Goals").props["title"] = "Our goals"
+    fake.reset_stats()
+    result = check(google_backend(fake, sid), as_of=AS_OF)
+    # Google refuses ranges that name a tab that is not there: every tab is read instead
+    assert [r.status for r in fake.requests if r.endpoint == GET] == [400, 200]
+    missing = [f for f in result.findings if f.rule == "TABLE-MISSING-TAB"]
+    assert len(missing) == 1 and "'Our goals'" in missing[0].message
 
 
 def test_a_date_reads_as_a_date_whatever_its_display_format(
