@@ -40,6 +40,7 @@ from sheets_sync.diff import format_of, grid_updates, plan_provision, same_value
 from sheets_sync.errors import GuardError, WorkbookError
 from sheets_sync.findings import Finding, Severity, sort_findings
 from sheets_sync.formulas import formula_findings
+from sheets_sync.gc_pause import gc_paused
 from sheets_sync.generated import generated_tabs
 from sheets_sync.history import (
     HISTORY,
@@ -419,7 +420,7 @@ def sync(
     """
     config = config or Config()
     template = template or load_template(config.template)
-    with held_lock(backend, config, lock and not dry_run):
+    with held_lock(backend, config, lock and not dry_run), gc_paused():
         for attempt in range(MAX_REPLANS + 1):
             data = read_workbook(backend, template, config)
             day = as_of or today(config, data)
