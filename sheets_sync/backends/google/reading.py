@@ -68,23 +68,21 @@ def _real(year: int, month: int, day: int) -> bool:
 
 
 def needs_lookup(text: str, locale: Locale) -> bool:
-    """Whether a date column's shown text needs its serial number to be read for sure.
+    """Whether a date column's shown text needs its cell looked up to be read for sure.
 
-    Not when the text reads as one date (``22 Jul 2026``, ``2026-11-03``), nor when it can
-    be no date at all (``TBD``, ``31/02/2026``: Google shows only real dates). Yes when
-    it is a date shown in a way only Google knows how to read back (``Tuesday, November
-    3``, ``11/03/26`` in a day-first spreadsheet, or any day and month that read both ways).
+    Not when it can be no date at all (``TBD``; ``31/02/2026``: Google shows only real
+    dates), nor when it reads as one date in any locale (``22 Jul 2026``). Yes for day,
+    month and year in digits that make a real date (``11/13/2026``): the values cannot
+    tell that date from the same text typed as text, which the tables read with the
+    configured locale, not the spreadsheet's. Yes too for a date shown in a way only
+    Google can read back (``Tuesday, November 3``).
     """
     if not any(ch.isdigit() for ch in text):
         return False
     m = _NUMERIC.match(text.strip())
     if m:
         a, b, year = int(m[1]), int(m[3]), int(m[4])
-        day_first, month_first = _real(year, b, a), _real(year, a, b)
-        if not (day_first or month_first):
-            return False  # no real date reads so: it is text
-        if day_first and month_first and a != b:
-            return True  # 03/11/2026: which is it? Google knows
+        return _real(year, b, a) or _real(year, a, b)
     return not isinstance(coerce_date(text, locale), dt.date)
 
 
