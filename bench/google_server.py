@@ -110,6 +110,14 @@ class BenchServer(FakeServer):
 
         fake.handle = timed  # type: ignore[method-assign]
 
+    def _zero(self) -> None:
+        """Stats and busy time to zero, before the next measured run."""
+        # The request log too (it keeps every body and would grow with every run), and
+        # the state a reset replaced is collected now, untimed, not inside a run.
+        gc.collect()
+        self.fake.reset_stats()
+        self.busy = 0.0
+
     def control(self, method: str, path: str) -> dict[str, Any] | None:
         parts = urlsplit(path)
         if not parts.path.startswith("/__bench/"):
@@ -119,17 +127,11 @@ class BenchServer(FakeServer):
         fake = self.fake
         if what == "reset":
             fake.spreadsheet(self.sid).restore(self.snapshot)
-            fake.reset_stats()  # the request log too: it would grow with every run
-            self.busy = 0.0
-            # The state replaced is garbage: collected now, untimed, so no run pays for
-            # the runs before it and every run starts from the same heap.
-            gc.collect()
+            self._zero()
             return {"ok": True}
         if what == "changes":
             cells = apply_changes(fake, self.sid, self.size, int(query.get("round", "1")))
-            gc.collect()
-            fake.reset_stats()
-            self.busy = 0.0
+            self._zero()
             return {"cells": cells}
         if what == "latency":
             self.latency = float(query.get("seconds", "0"))
