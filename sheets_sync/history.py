@@ -110,7 +110,18 @@ def read_history(raw: RawTab | None, kind: PeriodKind) -> HistoryGrid:
 
 def _same(old: CellValue, new: CellValue) -> bool:
     norm = [None if v is None or (isinstance(v, str) and not v.strip()) else v for v in (old, new)]
+    if isinstance(norm[0], dt.date) and isinstance(norm[1], str):
+        # A name that is a date written as text: Google's values read shows that text
+        # just as it shows a date, and reads it as one; the cell shows the same either way.
+        return norm[1] in _iso_forms(norm[0])
     return norm[0] == norm[1]
+
+
+def _iso_forms(day: dt.date) -> tuple[str, ...]:
+    """The texts that show ``day`` (a date or a date-time) the ISO way."""
+    if not isinstance(day, dt.datetime):
+        return (day.isoformat(),)
+    return (f"{day:%Y-%m-%d %H:%M:%S}", f"{day:%Y-%m-%d %H:%M}")
 
 
 def column_updates(

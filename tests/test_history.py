@@ -112,3 +112,24 @@ def test_a_rebuilt_column_is_what_a_sync_on_that_day_writes(
     synced = MemoryBackend(_with(rows))
     sync(synced, as_of=min(period.last, today))
     assert _column(rebuilt, period.label) == _statuses(synced)
+
+
+def test_a_name_that_is_a_date_written_as_text_is_not_rewritten() -> None:
+    # Google's values read shows text that looks like an ISO date as it shows a date, and
+    # reads it as one: the name written as text must still read back as "the same".
+    from sheets_sync.backends.base import RawTab
+    from sheets_sync.history import HEADERS, Item, column_updates, read_history
+
+    period = period_of(AS_OF, "weekly")
+    names = {"G1": D(2026, 11, 3), "G2": dt.datetime(2026, 11, 3, 10, 30)}
+    shown = {"G1": "2026-11-03", "G2": "2026-11-03 10:30:00"}
+    raw = RawTab("History", [[*HEADERS, period.label],
+                             ["Goal", "G1", names["G1"], "Ana", "On track"],
+                             ["Goal", "G2", names["G2"], "Ana", "On track"]])
+    items = [Item("Goal", key, shown[key], "Ana", "On track") for key in ("G1", "G2")]
+    updates, why = column_updates("History", read_history(raw, "weekly"), items, period)
+    assert (updates, why) == ([], None)
+    # A different text is still written.
+    items[0] = Item("Goal", "G1", "2026-11-04", "Ana", "On track")
+    updates, _ = column_updates("History", read_history(raw, "weekly"), items, period)
+    assert [(u.row, u.col, u.value) for u in updates] == [(1, 2, "2026-11-04")]
