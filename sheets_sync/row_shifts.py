@@ -3,12 +3,14 @@
 People type Acknowledged by, Snooze until and Comment beside the tool's rows. A sync
 that rewrote every row in its new order would, on Google, race a person typing in the
 moment between its last look and its write: a note typed beside one finding would be
-left beside whichever finding the rewrite put in that row. So a sync turns the rows
-as read into the rows it wants with row deletions and insertions, which Google
-applies to whole rows, people's cells included: the findings that stay keep their
-rows (in the same order), gone findings' rows are deleted, new findings get new rows.
-Only findings whose order among the others changed are deleted and inserted again,
-with their notes written back by the tool.
+left beside whichever finding the rewrite put in that row. So a sync turns the rows as
+read into the rows it wants by moving whole rows, people's cells included: a finding
+that stays keeps its row wherever it goes, a gone finding's row moves below the others
+(the sync then clears it), and a new finding gets an empty row.
+
+Nothing is deleted. The moves can then be sent before the sync's last look at the sheet
+(which comes back with them): if a person moved rows meanwhile, the moves shuffled rows
+whole, nothing is lost, and the sync plans again from what it then reads.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ from sheets_sync.backends.base import (
 )
 from sheets_sync.diff import grid_updates
 
-Op = tuple[str, int]
+#: ("move", row, destination): the row goes just above the row that is at
+#: ``destination`` before the move (Google's moveDimension counts so); ("insert", row,
+#: row): an empty row at ``row``. Rows are 0-based grid rows; the header is row 0 and
+#: never moves.
+Op = tuple[str, int, int]
 
 
 def _kept_in_order(before: Sequence[Hashable | None], after: Sequence[Hashable]) -> set[int]:
@@ -62,33 +68,60 @@ def _kept_in_order(before: Sequence[Hashable | None], after: Sequence[Hashable])
 
 
 def row_ops(before: Sequence[Hashable | None], after: Sequence[Hashable]) -> list[Op]:
-    """Deletions (bottom up), then insertions (top down), of grid rows (0-based, the
-    header is row 0 and never moves) that turn the rows ``before`` (each row's identity,
-    None for a row without one) into ``after`` (the wanted identities from row 1).
+    """The moves (and insertions) of grid rows that turn the rows ``before`` (each
+    row's identity, None for a row without one) into ``after`` (the wanted identities
+    from row 1), then the rows no finding wants, below them.
 
-    No moves when no row would stay (there is nothing to carry, and a tab is never left
-    without rows between the deletions and the insertions) or when ``after`` repeats an
-    identity (the rows are rewritten instead)."""
+    The longest run of findings already in order stays put; each other row moves at
+    most twice (below the rest, then into its place); each new finding gets a new row.
+    No ops when no row would stay (there is nothing to carry) or when ``after`` repeats
+    an identity (the rows are rewritten instead)."""
     if len(set(after)) != len(after):
         return []  # two rows the next sync could not tell apart: rewrite them instead
     stay = _kept_in_order(before, after)
     if not stay:
         return []  # nothing to carry: rewriting the rows loses nothing
-    ops: list[Op] = [("delete", row) for row in range(len(before) - 1, 0, -1) if row not in stay]
-    staying = {before[row] for row in stay}
-    ops += [("insert", index + 1) for index, key in enumerate(after) if key not in staying]
+    wanted = set(after)
+    own: dict[Hashable, int] = {}  # identity -> the row that carries it
+    for row in range(1, len(before)):
+        key = before[row]
+        if key is not None and key in wanted and key not in own:
+            own[key] = row
+    # A new finding gets an empty row: a gone finding's row keeps showing that finding
+    # until the values are written, and a note typed beside it then must not end up
+    # beside the new one.
+    target = [own.get(key) for key in after]  # the row each wanted finding takes
+    ops: list[Op] = []
+    rows = list(range(len(before)))  # the grid's rows, by the row they were read at
+    for row in [r for r in range(1, len(before)) if r not in stay]:
+        at = rows.index(row)
+        if at != len(rows) - 1:
+            ops.append(("move", at, len(rows)))
+            rows.append(rows.pop(at))
+    for place, taken in enumerate(target, 1):
+        if taken is None:
+            ops.append(("insert", place, place))
+            rows.insert(place, -1)
+        elif rows[place] != taken:
+            at = rows.index(taken)  # below place: every row above it is in its place
+            ops.append(("move", at, place))
+            rows.insert(place, rows.pop(at))
     return ops
 
 
 def apply_ops(values: Sequence[Sequence[CellValue]], ops: Sequence[Op]) -> list[list[CellValue]]:
     """The grid ``values`` after ``ops``: what a backend that moves rows will hold."""
     rows = [list(row) for row in values]
-    for kind, row in ops:
-        if kind == "delete":
-            if row < len(rows):
-                del rows[row]
+    for kind, row, to in ops:
+        while len(rows) < row + (kind == "move"):
+            rows.append([])  # the grid's empty rows below what was read
+        if kind == "move":
+            cells = rows.pop(row)
+            rows.insert(to if to < row else to - 1, cells)
         else:
-            rows.insert(min(row, len(rows)), [])
+            rows.insert(row, [])
+    while rows and not rows[-1]:
+        rows.pop()
     return rows
 
 
@@ -105,7 +138,8 @@ def row_shift(
     if not ops:
         return None
     moved = RawTab(tab.name, apply_ops(tab.values, ops))
-    return RowShift(tab.name, tuple(ops), tuple(grid_updates(tab.name, moved, grid, formats)))
+    updates = tuple(grid_updates(tab.name, moved, grid, formats))
+    return RowShift(tab.name, tuple(ops), updates, rows=len(tab.values))
 
 
 def issues_writes(

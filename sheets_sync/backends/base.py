@@ -225,14 +225,18 @@ class TabFormatting:
 class RowShift:
     """Rows of a generated tab where people type beside the tool's cells (Issues), moved
     rather than rewritten: a backend that can move rows applies ``ops`` (each
-    ``("delete", row)`` or ``("insert", row)``, 0-based, in order), then ``updates``
+    ``("move", row, destination)`` or ``("insert", row, row)``, 0-based, in order; see
+    :mod:`sheets_sync.row_shifts`), then ``updates``
     (the tool's cells after the move) instead of the sync's updates of ``tab``. What
     people typed in a row then travels with the row, even when they typed it while the
     sync was writing. A backend that cannot move rows writes the sync's updates."""
 
     tab: str
-    ops: tuple[tuple[str, int], ...]
+    ops: tuple[tuple[str, int, int], ...]
     updates: tuple[CellUpdate, ...]
+    #: how many rows of the tab were read (header included): the grid's rows below
+    #: them were empty, so a backend may move one up for a new row instead of adding one
+    rows: int = 0
 
 
 @dataclass

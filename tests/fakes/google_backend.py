@@ -34,7 +34,10 @@ def google_backend(
 def is_guard(info: Any) -> bool:
     """Whether a request the fake sees (a before_request hook's RequestInfo) is the write
     guard's re-read: the values.batchGet that asks for unformatted values by column, not
-    the read's, which asks for formulas by row."""
+    the read's, which asks for formulas by row; or the batchUpdate of row moves whose
+    reply brings the guard's ranges back."""
+    if info.endpoint == "sheets.spreadsheets.batchUpdate":
+        return bool(isinstance(info.json, dict) and info.json.get("responseRanges"))
     return bool(
         info.endpoint == "sheets.spreadsheets.values.batchGet"
         and info.query.get("valueRenderOption") == ["UNFORMATTED_VALUE"]

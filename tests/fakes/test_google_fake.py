@@ -418,6 +418,41 @@ def test_include_spreadsheet_in_response(fake: FakeGoogle, gc: gspread.Client) -
     assert "spreadsheetId" not in reply
 
 
+def test_response_ranges_come_back_after_the_requests_in_the_order_asked(
+    fake: FakeGoogle, gc: gspread.Client
+) -> None:
+    sid = fake.create_spreadsheet("R", {"T": [["Key", "N"], ["a", 1], ["b", 2], ["c", 3]]})
+    sh = gc.open_by_key(sid)
+    source = {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}
+    fields = ("updatedSpreadsheet.sheets(properties.title,"
+              "data(startRow,startColumn,rowData.values(effectiveValue,formattedValue)))")
+    reply = gc.http_client.request(
+        "post",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{sh.id}:batchUpdate",
+        params={"fields": fields},
+        json={
+            "requests": [{"moveDimension": {"source": source, "destinationIndex": 4}}],
+            "includeSpreadsheetInResponse": True,
+            # ignored under a field mask: the mask asks for the cells
+            "responseIncludeGridData": False,
+            "responseRanges": ["T!1:1", "T!B2:B", "T!A2:A"],
+        },
+    ).json()
+    (sheet,) = reply["updatedSpreadsheet"]["sheets"]
+    assert sheet["properties"] == {"title": "T"}
+    header, numbers, keys = sheet["data"]
+    assert "startRow" not in header and "startColumn" not in header  # zero: left out
+    assert [v["formattedValue"] for v in header["rowData"][0]["values"]] == ["Key", "N"]
+    assert (numbers["startRow"], numbers["startColumn"]) == (1, 1)
+    assert [r["values"][0]["effectiveValue"] for r in numbers["rowData"]] == [
+        {"numberValue": 2}, {"numberValue": 3}, {"numberValue": 1}
+    ]
+    assert (keys["startRow"], keys.get("startColumn", 0)) == (1, 0)
+    assert [r["values"][0]["effectiveValue"]["stringValue"] for r in keys["rowData"]] == [
+        "b", "c", "a"
+    ]
+
+
 # ------------------------------------------------------------------ human edits
 
 

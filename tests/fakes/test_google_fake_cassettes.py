@@ -79,7 +79,7 @@ PROJECT_REQUEST_KINDS = (
     "repeatCell", "setDataValidation", "addConditionalFormatRule",
     "deleteConditionalFormatRule", "addProtectedRange", "deleteProtectedRange",
     "updateDimensionProperties", "createDeveloperMetadata", "deleteDeveloperMetadata",
-    "addChart", "deleteEmbeddedObject", "insertDimension", "deleteDimension",
+    "addChart", "deleteEmbeddedObject", "insertDimension", "moveDimension",
 )
 
 #: BatchUpdateValuesByDataFilterResponse's fields, and UpdateValuesByDataFilterResponse's

@@ -15,7 +15,7 @@ and the spreadsheet's whole state afterwards must be the state before the sync o
 state a fault-free sync leaves (computed once per trial from the same starting point).
 A sync that must also grow a grid or restore formatting sends that structure first, then
 all values in one request: failing between the two leaves every value as before (the
-Issues tab's rows moved, the ones that stay with their cells and notes, new ones blank)
+Issues tab's rows moved whole, with their cells and notes, new ones blank)
 and the structure as a correct sync's, which is counted apart ("structure"), not as
 "neither".
 No cell people own may change. Then a 429 storm: every request refused for as long as the
@@ -194,7 +194,7 @@ def ending(before: dict[str, Any], correct: dict[str, Any], after: dict[str, Any
 
 def rows_moved_only(before: dict[Any, Any], after: dict[Any, Any]) -> bool:
     """Every value as before, except that Issues rows moved as the structure moves them:
-    the rows that stay keep their order and cells, gone rows are deleted, new ones blank."""
+    whole rows, each with all its cells (none deleted); new ones blank."""
     def outside(values: dict[Any, Any]) -> dict[Any, Any]:
         return {k: v for k, v in values.items() if k[0] != "Issues"}
 
@@ -207,8 +207,7 @@ def rows_moved_only(before: dict[Any, Any], after: dict[Any, Any]) -> bool:
 
     if outside(before) != outside(after):
         return False
-    old = iter(rows(before))
-    return all(any(row == candidate for candidate in old) for row in rows(after))
+    return sorted(map(repr, rows(before))) == sorted(map(repr, rows(after)))
 
 
 def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:

@@ -7,10 +7,10 @@ runs. Afterwards the acknowledgement must sit beside the finding it was typed ne
 be gone with that finding, when the sync's work settled it), and beside no other.
 
 Window "before the guard": the name is typed between the sync's read and the guard's
-re-read, which covers the Issues tab's finding and people columns: the sync re-plans.
+re-read (or the row moves whose reply is the guard's re-read).
 Window "between guard and write": no client of the API can see an edit there. The sync
-moves the Issues rows (row deletions and insertions, which carry people's cells) rather
-than rewriting them, so a note typed there still moves with its finding.
+moves the Issues rows (whole rows, people's cells included) rather than rewriting them,
+and a new finding always gets an empty row, so a note typed there stays with its finding.
 """
 
 from __future__ import annotations

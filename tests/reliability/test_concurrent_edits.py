@@ -4,6 +4,10 @@ Each trial gives the sync work (an Accountable changes, a KPI reading arrives), 
 person's edit lands inside the sync: a row inserted, deleted, sorted or moved; a column
 inserted; a header renamed; or a value typed into a computed cell.
 
+The guard's re-read is a values read, or, when the sync's only structural change is
+moving Issues rows, the reply of the request that moves them (the moves carry whole
+rows, so they lose nothing when the guard then finds the sheet changed).
+
 Group 1: the edit lands between the sync's read and its guard re-read. The guard sees
 every edit that moves rows or columns and re-plans, so no value lands on a wrong row.
 Group 2: the edit lands between the guard and the write, a window no client of the API
@@ -215,13 +219,13 @@ def in_window(fake: FakeGoogle, window: str, act: Callable[[], None]) -> list[st
     done: list[bool] = []
 
     def hook(_fake: FakeGoogle, info: Any) -> None:
-        seen.append("guard" if is_guard(info) else info.endpoint)
+        guard = is_guard(info)
+        # after the guard: the first write after its re-read (which may be a write itself)
+        after = info.endpoint in WRITES and "guard" in seen
+        due = guard if window == "before-guard" else after
+        seen.append("guard" if guard else info.endpoint)
         if done:
             return
-        if window == "before-guard":
-            due = is_guard(info)
-        else:  # the first write after the guard's re-read
-            due = info.endpoint in WRITES and "guard" in seen
         if due:
             done.append(True)
             act()

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from sheets_sync import row_shifts
 from sheets_sync.a1 import column_letter, quote_tab
 from sheets_sync.backends.base import (
     Backend,
@@ -44,6 +45,23 @@ REPEATABLE = frozenset(
         "setDataValidation",
         "updateDimensionProperties",
     }
+)
+#: batchUpdate requests that carry whole rows or add empty ones, wherever they land: a
+#: batch of only these that moves Issues rows goes before the guard, which reads the
+#: sheet in its reply.
+MOVES = frozenset(
+    {
+        "moveDimension",
+        "insertDimension",
+        "appendDimension",
+        "deleteConditionalFormatRule",
+        "addConditionalFormatRule",
+    }
+)
+#: The batchUpdate reply's part the guard reads: each range's values, where it starts.
+GUARD_REPLY_FIELDS = (
+    "updatedSpreadsheet.sheets(properties.title,"
+    "data(startRow,startColumn,rowData.values.effectiveValue))"
 )
 T = TypeVar("T")
 
@@ -266,22 +284,53 @@ class GoogleBackend(Backend):
         }
 
     # -- write ----------------------------------------------------------------------------
-    def _guard(self, data: WorkbookData, tabs: set[str]) -> None:
-        """Re-read header rows and key columns; refuse if a row or column moved since the read."""
-        checks: list[tuple[str, list[CellValue], str]] = []
+    def _guard_checks(
+        self, data: WorkbookData, tabs: set[str], plan: Plan | None
+    ) -> tuple[list[str], dict[tuple[str, int], tuple[list[CellValue], str]]]:
+        """The ranges the guard re-reads (each tab's header row, and its key column, or
+        the columns it is told, from row 2), and what each must still hold: the values
+        read, moved as the plan's row shifts move them when they are sent first.
+
+        Checks are keyed (tab, -1) for the header row and (tab, column) for a column, in
+        the order of the ranges."""
+        moved = {shift.tab: shift.ops for shift in plan.row_shifts} if plan else {}
         ranges: list[str] = []
+        checks: dict[tuple[str, int], tuple[list[CellValue], str]] = {}
         for name in sorted(tabs):
             tab = data.tabs.get(name)
             if tab is None or not tab.values:
                 continue
+            rows = row_shifts.apply_ops(tab.values, moved[name]) if name in moved else None
             quoted = quote_tab(name)
             ranges.append(f"{quoted}!1:1")
-            checks.append((name, tab.header, "header row"))
+            checks[(name, -1)] = (tab.header, "header row")
             for col in data.guard_columns.get(name) or [data.key_columns.get(name, 0)]:
+                if (name, col) in checks:
+                    continue
                 letter = column_letter(col)
-                ranges.append(f"{quoted}!{letter}:{letter}")
+                ranges.append(f"{quoted}!{letter}2:{letter}")
                 what = "key column" if col == data.key_columns.get(name) else f"column {letter}"
-                checks.append((name, [tab.get(r, col) for r in range(tab.height)], what))
+                below = (
+                    [row[col] if col < len(row) else None for row in rows[1:]]
+                    if rows is not None
+                    else [tab.get(r, col) for r in range(1, tab.height)]
+                )
+                checks[(name, col)] = (below, what)
+        return ranges, checks
+
+    @staticmethod
+    def _compare(
+        checks: Mapping[tuple[str, int], tuple[list[CellValue], str]],
+        now: Mapping[tuple[str, int], list[str]],
+    ) -> None:
+        for (name, col), (expected, what) in checks.items():
+            before = [guard_text(v) for v in expected]
+            if trim(list(now.get((name, col), []))) != trim(before):
+                raise GuardError(f"the {what} of {name!r} changed since it was read")
+
+    def _guard(self, data: WorkbookData, tabs: set[str]) -> None:
+        """Re-read header rows and key columns; refuse if a row or column moved since the read."""
+        ranges, checks = self._guard_checks(data, tabs, None)
         if not ranges:
             return
         sid = self.spreadsheet_id
@@ -294,16 +343,45 @@ class GoogleBackend(Backend):
         }
         reply = self._call(lambda: self.http.values_batch_get(sid, ranges, params=dict(params)))
         value_ranges = reply.get("valueRanges", [])
-        for index, (name, expected, what) in enumerate(checks):
+        now: dict[tuple[str, int], list[str]] = {}
+        for index, key in enumerate(checks):
             got = value_ranges[index].get("values", []) if index < len(value_ranges) else []
-            now = (
+            now[key] = (
                 [guard_text(v[0]) if v else "" for v in got]
-                if what == "header row"
+                if key[1] < 0
                 else ([guard_text(v) for v in got[0]] if got else [])
             )
-            before = [guard_text(v) for v in expected]
-            if trim(now) != trim(before):
-                raise GuardError(f"the {what} of {name!r} changed since it was read")
+        self._compare(checks, now)
+
+    def _guarded_structure(
+        self,
+        data: WorkbookData,
+        tabs: set[str],
+        plan: Plan | None,
+        body: list[dict[str, Any]],
+    ) -> None:
+        """Send ``body`` (moves that lose nothing wherever they land) and have its reply
+        bring back what the guard re-reads, after them: one request for both."""
+        sid = self.spreadsheet_id
+        if sid is None:
+            raise WorkbookError(f"{self.identity} has no spreadsheet id; set spreadsheet_id")
+        ranges, checks = self._guard_checks(data, tabs, plan)
+        payload: dict[str, Any] = {"requests": body}
+        if ranges:
+            payload.update(
+                includeSpreadsheetInResponse=True,
+                responseIncludeGridData=True,
+                responseRanges=ranges,
+            )
+        url = f"{SHEETS_URL}/{sid}:batchUpdate"
+        with self.http.not_repeatable():  # rows moved twice are not where they should be
+            reply = self._call(
+                lambda: self.http.request(
+                    "post", url, json=payload, params={"fields": GUARD_REPLY_FIELDS}
+                )
+            )
+        if ranges:
+            self._compare(checks, replies.guard_values(orjson.loads(reply.content)))
 
     def write(
         self, data: WorkbookData, updates: Sequence[CellUpdate], plan: Plan | None = None
@@ -321,12 +399,17 @@ class GoogleBackend(Backend):
             updates += [u for shift in plan.row_shifts for u in shift.updates]
         guarded = {u.tab for u in updates if _keyed(data, u.tab) or u.tab in data.guard_columns}
         guarded |= shifted
-        self._guard(data, guarded)
         anchored, rest = self._split(data, updates, plan)
         body, ids = self._requests(data, updates, plan, anchored)
         sid = self.spreadsheet_id
-        if body:  # structure only: new tabs, grid growth, formatting, anchors, the marker
-            self._send_structure(body, list(updates), ids)
+        if shifted and all(set(request) <= MOVES for request in body):
+            # Moves lose nothing if a person moved rows meanwhile: send them first, and
+            # let their reply be the guard's re-read (a mismatch plans the sync again).
+            self._guarded_structure(data, guarded, plan, body)
+        else:
+            self._guard(data, guarded)
+            if body:  # structure: new tabs, grid growth, formatting, anchors, the marker
+                self._send_structure(body, list(updates), ids)
         columns = {value: column for value, (_, _, column) in anchored.items()}
         ranges = anchoring.value_ranges(columns, ids) + anchoring.box_ranges(rest, ids)
         if ranges:
@@ -494,7 +577,7 @@ class GoogleBackend(Backend):
                 reqs += removed
                 sheets[shift.tab] = kept
                 marks_after += [lay for lay in plan.layouts if lay.name == shift.tab][:1]
-            reqs += wire.row_requests(plan.row_shifts, ids)
+            reqs += wire.row_requests(plan.row_shifts, ids, sizes)
         cells = list(plan.header_cells if plan else []) + list(updates)
         reqs += wire.grow_requests(cells, ids, sizes)
         if plan is not None:

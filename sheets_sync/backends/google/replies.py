@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sheets_sync.backends.google.cells import ERROR_CODES, guard_text
 from sheets_sync.errors import WorkbookError
 
 Json = dict[str, Any]
@@ -69,4 +70,32 @@ def check(sent: Sequence[Json], reply: Json, names: Mapping[str, str]) -> None:
         )
 
 
-__all__ = ["WriteMismatch", "check", "filter_key", "mismatches", "sent_cells"]
+def _effective(cell: Json) -> object:
+    """A cell of a batchUpdate's reply as the guard's values re-read would give it
+    (unformatted: a date as its serial number, an error as its text)."""
+    value = cell.get("effectiveValue") or {}
+    if "errorValue" in value:
+        return ERROR_CODES.get(value["errorValue"].get("type", ""), "#ERROR!")
+    for kind in ("stringValue", "numberValue", "boolValue"):
+        if kind in value:
+            return value[kind]
+    return None
+
+
+def guard_values(reply: Json) -> dict[tuple[str, int], list[str]]:
+    """The guard's ranges in a batchUpdate's reply, by (tab, -1) for a header row and
+    (tab, column) for a column from row 2, each cell as the guard compares it."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for sheet in (reply.get("updatedSpreadsheet") or {}).get("sheets", []):
+        title = str(sheet.get("properties", {}).get("title"))
+        for grid in sheet.get("data", []):
+            rows = [row.get("values", []) for row in grid.get("rowData", [])]
+            if int(grid.get("startRow", 0)) == 0:
+                out[(title, -1)] = [guard_text(_effective(c)) for c in (rows[0] if rows else [])]
+            else:
+                column = int(grid.get("startColumn", 0))
+                out[(title, column)] = [guard_text(_effective(r[0])) if r else "" for r in rows]
+    return out
+
+
+__all__ = ["WriteMismatch", "check", "filter_key", "guard_values", "mismatches", "sent_cells"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sheets_sync.a1 import a1, parse_range, range_a1, split_ref
@@ -694,29 +694,48 @@ def grow_requests(
     return reqs
 
 
-def row_requests(shifts: Sequence[RowShift], ids: dict[str, int]) -> list[Json]:
-    """deleteDimension / insertDimension for each shift's row moves, neighbours merged."""
+def row_requests(
+    shifts: Sequence[RowShift], ids: dict[str, int], sizes: Mapping[str, Mapping[str, Any]]
+) -> list[Json]:
+    """moveDimension requests for each shift's row moves. A new row is one of the
+    grid's empty rows below what was read, moved up, while there is one (so the grid
+    does not grow by a row for every finding that ever appears); then insertDimension."""
     reqs: list[Json] = []
     for shift in shifts:
         if shift.tab not in ids:
             continue
-        runs: list[list[Any]] = []  # [kind, start, end)
-        for kind, row in shift.ops:
-            last = runs[-1] if runs else None
-            if last and last[0] == kind == "delete" and row == last[1] - 1:
-                last[1] = row  # deletions go bottom up
-            elif last and last[0] == kind == "insert" and row == last[2]:
-                last[2] = row + 1
+        sheet_id = ids[shift.tab]
+        grid_rows = int(sizes.get(shift.tab, {}).get("rowCount", DEFAULT_ROWS))
+        used = shift.rows  # rows in use: below them the grid is empty
+        for kind, row, to in shift.ops:
+            if kind == "move":
+                _move_row(reqs, sheet_id, row, to)
+            elif used < grid_rows:
+                _move_row(reqs, sheet_id, used, row)
+                used += 1
             else:
-                runs.append([kind, row, row + 1])
-        for kind, start, end in runs:
-            span = {"sheetId": ids[shift.tab], "dimension": "ROWS", "startIndex": start,
-                    "endIndex": end}
-            if kind == "delete":
-                reqs.append({"deleteDimension": {"range": span}})
-            else:
-                reqs.append({"insertDimension": {"range": span, "inheritFromBefore": start > 1}})
+                span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": row,
+                        "endIndex": row + 1}
+                reqs.append({"insertDimension": {"range": span, "inheritFromBefore": row > 1}})
+                used += 1
+                grid_rows += 1
     return reqs
+
+
+def _move_row(reqs: list[Json], sheet_id: int, row: int, to: int) -> None:
+    """Append the move of one row; a row that follows the last move's rows, to follow
+    them where they went, joins that move instead (one request per block of rows)."""
+    last = reqs[-1].get("moveDimension") if reqs else None
+    if last is not None and last["source"]["sheetId"] == sheet_id:
+        start, end = last["source"]["startIndex"], last["source"]["endIndex"]
+        dest = last["destinationIndex"]
+        down = dest >= end and (row, to) == (start, dest)  # the next row, to the same place
+        up = dest < start and (row, to) == (end, dest + end - start)  # the next, just below
+        if down or up:
+            last["source"]["endIndex"] = end + 1
+            return
+    source = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": row, "endIndex": row + 1}
+    reqs.append({"moveDimension": {"source": source, "destinationIndex": to}})
 
 
 def new_sheet_id(used: set[int]) -> int:

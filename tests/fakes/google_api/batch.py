@@ -101,9 +101,12 @@ def batch_update(call: Call) -> Reply:
         ss._touch()
     out: Json = {"spreadsheetId": ss.spreadsheet_id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
-        out["updatedSpreadsheet"] = render_spreadsheet(
-            ss, None, bool(body.get("responseIncludeGridData")), body.get("responseRanges", [])
-        )
+        ranges = body.get("responseRanges", [])
+        if tree is None:
+            sub, grid = None, bool(body.get("responseIncludeGridData"))
+        else:  # "ignored if a field mask was set": the mask says whether cells come back
+            sub, grid = tree.get("updatedSpreadsheet"), True
+        out["updatedSpreadsheet"] = render_spreadsheet(ss, sub, grid, ranges)
     return 200, fieldmask.select(out, tree)
 
 
