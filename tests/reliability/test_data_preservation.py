@@ -466,3 +466,20 @@ def test_zz_figures() -> None:
     record(SUITE, "steps", FIGURES["steps"])
     record(SUITE, "user_cells_changed", FIGURES["user_cells_changed"], must_be=0)
     assert FIGURES["user_cells_changed"] == 0
+
+
+def test_a_date_typed_where_a_name_goes_does_not_stall_the_google_guard() -> None:
+    """A case the state machine found: the Issues tab then shows the date as ISO text,
+    which the values read takes for a date; the guard must read its re-read the same way,
+    or it sees a change at every attempt and the sync gives up with "try again"."""
+    machine = GooglePreservation()
+    machine.start()
+    try:
+        day = dt.date(2025, 6, 1)
+        machine.run_sync(as_of=day)
+        machine.run_sync(as_of=day)
+        machine.type_a_value(col=0, row=3, tab="People", value=dt.date(2024, 1, 1))
+        machine.run_sync(as_of=day)
+        machine.run_sync(as_of=day)
+    finally:
+        machine.teardown()
