@@ -347,9 +347,9 @@ class GoogleBackend(Backend):
         for index, key in enumerate(checks):
             got = value_ranges[index].get("values", []) if index < len(value_ranges) else []
             now[key] = (
-                [_guard_seen(v[0]) if v else "" for v in got]
+                [guard_text(v[0]) if v else "" for v in got]
                 if key[1] < 0
-                else ([_guard_seen(v) for v in got[0]] if got else [])
+                else ([guard_text(v) for v in got[0]] if got else [])
             )
         self._compare(checks, now)
 
@@ -626,12 +626,6 @@ def _names(
         if "a1Range" in data_filter:
             names[replies.filter_key(data_filter)] = f"the cells {data_filter['a1Range']}"
     return names
-
-
-def _guard_seen(value: object) -> str:
-    """A value of the guard's re-read as the guard compares it. ISO-looking text is read
-    as the date the values read made of it: that read cannot tell the two apart."""
-    return guard_text(reading.iso_value(value) if isinstance(value, str) else value)
 
 
 def _keyed(data: WorkbookData, tab: str) -> bool:

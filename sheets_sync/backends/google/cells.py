@@ -176,10 +176,36 @@ def hex_colour(api: dict[str, Any]) -> str:
     )
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def iso_value(text: str) -> CellValue:
+    """``2026-11-03`` (how the tool's date format shows a date) as a date, and a date-time
+    shown ``2026-11-03 14:30:00`` as one; any other text unchanged."""
+    if len(text) < 10 or text[4] != "-":
+        return text  # most text: no regex needed to tell
+    m = _ISO_DATE.match(text)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _ISO_TIME.match(text)
+        if m:
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
+                               int(m[6] or 0))
+    except ValueError:
+        pass  # 2026-02-31 is text that looks like a date, not one
+    return text
+
+
 def guard_text(value: object) -> str:
     """A value as the write guard compares it with what its re-read gives."""
     # The guard's re-read (values.batchGet, unformatted) gives an error as its text and a
-    # date as its serial number: compare the read's CellError and dates the same way.
+    # date as its serial number: compare the read's CellError and dates the same way. Text
+    # that looks like an ISO date is the date the values read made of it: that read cannot
+    # tell the two apart.
+    if isinstance(value, str):
+        value = iso_value(value)
     if isinstance(value, CellError):
         value = value.code
     elif isinstance(value, dt.date):

@@ -26,7 +26,7 @@ from typing import Any
 
 from sheets_sync.a1 import column_letter, quote_tab
 from sheets_sync.backends.base import CellValue, Link, RawTab
-from sheets_sync.backends.google.cells import ERROR_CODES, parse_link, read_cell
+from sheets_sync.backends.google.cells import ERROR_CODES, iso_value, parse_link, read_cell
 from sheets_sync.coerce import Locale, coerce_date
 from sheets_sync.templates import normalize_header
 
@@ -50,8 +50,6 @@ LOOKUP_FIELDS = (
 )
 #: A header row is looked for this far down (people add title rows above it).
 HEADER_SEARCH_ROWS = 20
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _HYPERLINK = re.compile(
     r'^=HYPERLINK\(\s*"((?:[^"]|"")*)"\s*[,;]\s*"((?:[^"]|"")*)"\s*\)$', re.IGNORECASE
 )
@@ -84,24 +82,6 @@ def needs_lookup(text: str, locale: Locale) -> bool:
         a, b, year = int(m[1]), int(m[3]), int(m[4])
         return _real(year, b, a) or _real(year, a, b)
     return not isinstance(coerce_date(text, locale), dt.date)
-
-
-def iso_value(text: str) -> CellValue:
-    """``2026-11-03`` (how the tool's date format shows a date) as a date, and a date-time
-    shown ``2026-11-03 14:30:00`` as one; any other text unchanged."""
-    if len(text) < 10 or text[4] != "-":
-        return text  # most text: no regex needed to tell
-    m = _ISO_DATE.match(text)
-    try:
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        m = _ISO_TIME.match(text)
-        if m:
-            return dt.datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
-                               int(m[6] or 0))
-    except ValueError:
-        pass  # 2026-02-31 is text that looks like a date, not one
-    return text
 
 
 def hyperlink(formula: str, titles: Mapping[int, str]) -> CellValue | None:

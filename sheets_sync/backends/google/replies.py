@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sheets_sync.backends.google.cells import ERROR_CODES, guard_text
-from sheets_sync.backends.google.reading import iso_value
 from sheets_sync.errors import WorkbookError
 
 Json = dict[str, Any]
@@ -77,10 +76,7 @@ def _effective(cell: Json) -> object:
     value = cell.get("effectiveValue") or {}
     if "errorValue" in value:
         return ERROR_CODES.get(value["errorValue"].get("type", ""), "#ERROR!")
-    if "stringValue" in value:
-        # read as the values read reads it: ISO-looking text there is a date
-        return iso_value(str(value["stringValue"]))
-    for kind in ("numberValue", "boolValue"):
+    for kind in ("stringValue", "numberValue", "boolValue"):
         if kind in value:
             return value[kind]
     return None
