@@ -9,6 +9,13 @@ import pytest
 from google.oauth2.credentials import Credentials
 
 from tests.fakes.google_api import FakeGoogle
+from tests.fakes.google_api.checkpoint import Checkpoint
+
+
+@pytest.fixture(autouse=True)
+def _verify_rollbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rolled-back write in the fake's own tests is checked against a full copy."""
+    monkeypatch.setattr(Checkpoint, "verify", True)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from sheets_sync.errors import SheetsSyncError, TryLater
 from sheets_sync.sync import sync
 from sheets_sync.templates import load_template, normalize_header
 from tests.fakes.google_api import FakeGoogle, Spreadsheet, serve
+from tests.fakes.google_api.checkpoint import Checkpoint
 from tests.fakes.google_backend import google_backend
 from tests.reliability.figures import record, scale
 
@@ -77,6 +78,12 @@ class World:
     @property
     def ss(self) -> Spreadsheet:
         return self.fake.spreadsheet(self.sid)
+
+
+@pytest.fixture(autouse=True)
+def _verify_rollbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write the fake refuses must leave nothing behind: checked against a full copy."""
+    monkeypatch.setattr(Checkpoint, "verify", True)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.fakes.google_api import fields as fieldmask
 from tests.fakes.google_api import limits, render, validate
+from tests.fakes.google_api.checkpoint import named_sheets, transaction
 from tests.fakes.google_api.errors import ApiError, RequestError, bad_request
 from tests.fakes.google_api.fields import jcopy
 from tests.fakes.google_api.ranges import checked_box, grid_error, sheet_for
@@ -76,10 +77,9 @@ def batch_update(call: Call) -> Reply:
             )
         if kinds[0] not in KINDS:
             raise ApiError(501, f"fake: request kind '{kinds[0]}' is not implemented")
-    snap = ss.snapshot()
     ctx = Ctx(call, ss)
     replies: list[Json] = []
-    try:
+    with transaction(ss, named_sheets(ss, requests)):
         for i, req in enumerate(requests):
             name = next(iter(req))
             try:
@@ -89,9 +89,6 @@ def batch_update(call: Call) -> Reply:
                 limits.check_grid(ss, cells)
             except RequestError as err:
                 raise bad_request(f"Invalid requests[{i}].{name}: {err.message}") from None
-    except ApiError:
-        ss.restore(snap)
-        raise
     call.fake.stats.cells_written += ctx.cells_written
     if ctx.renamed:
         meta = call.fake.files.get(ss.spreadsheet_id)

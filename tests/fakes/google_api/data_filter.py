@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from tests.fakes.google_api import a1, validate
 from tests.fakes.google_api.batch_more import matching_metadata
+from tests.fakes.google_api.checkpoint import transaction
 from tests.fakes.google_api.errors import ApiError, bad_request
 from tests.fakes.google_api.registry import Call, Reply, handler
 from tests.fakes.google_api.sheets_api import (
@@ -50,12 +51,11 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
     ss = get_ss(call)
     body: Json = call.body or {}
     option = _input_option(body.get("valueInputOption"))
-    snap = ss.snapshot()
     responses: list[Json] = []
     cells_total = 0
     sheets: set[int] = set()
     touched: set[tuple[int, int, int]] = set()
-    try:
+    with transaction(ss, whole=()):
         for i, item in enumerate(body.get("data", [])):
             data_filter = item.get("dataFilter") or {}
             try:
@@ -73,9 +73,6 @@ def values_batch_update_by_data_filter(call: Call) -> Reply:
                     if key in reply:
                         entry[key] = reply[key]
                 responses.append(entry)
-    except ApiError:
-        ss.restore(snap)
-        raise
     call.fake.stats.cells_written += cells_total
     out: Json = {"spreadsheetId": ss.spreadsheet_id}
     # The same totals as values.batchUpdate, whose replies the recordings show.

@@ -7,6 +7,7 @@ from typing import Any
 from tests.fakes.google_api import a1, limits, render, validate
 from tests.fakes.google_api import cellvalues as cv
 from tests.fakes.google_api import fields as fieldmask
+from tests.fakes.google_api.checkpoint import transaction
 from tests.fakes.google_api.errors import ApiError, bad_request, not_found
 from tests.fakes.google_api.fields import jcopy
 from tests.fakes.google_api.ranges import Bound, Box, resolve
@@ -374,12 +375,8 @@ def values_update(call: Call) -> Reply:
         raise bad_request(
             f"Requested range [{body['range']}] doesn't match the range in the URL [{url_range}]"
         )
-    snap = ss.snapshot()
-    try:
+    with transaction(ss, whole=()):
         reply, written, _ = write_range(call, ss, url_range, body, option)
-    except ApiError:
-        ss.restore(snap)
-        raise
     call.fake.stats.cells_written += reply.get("updatedCells", 0)
     _with_data(call, ss, reply, written, {})
     ss._touch()
@@ -391,11 +388,10 @@ def values_batch_update(call: Call) -> Reply:
     ss = get_ss(call)
     body: Json = call.body or {}
     option = _input_option(body.get("valueInputOption"))
-    snap = ss.snapshot()
     responses: list[Json] = []
     sheets: set[int] = set()
     touched: set[tuple[int, int, int]] = set()
-    try:
+    with transaction(ss, whole=()):
         for i, item in enumerate(body.get("data", [])):
             try:
                 reply, written, cells = write_range(call, ss, item.get("range", ""), item, option)
@@ -406,9 +402,6 @@ def values_batch_update(call: Call) -> Reply:
             _with_data(call, ss, reply, written, body)
             responses.append(reply)
             sheets.add(written.sheet.sheet_id)
-    except ApiError:
-        ss.restore(snap)
-        raise
     call.fake.stats.cells_written += sum(r.get("updatedCells", 0) for r in responses)
     out: Json = {"spreadsheetId": ss.spreadsheet_id}
     totals = {
@@ -473,8 +466,7 @@ def values_append(call: Call) -> Reply:
         width = max((len(r) for r in rows), default=0)
         rows = [[col[i] if i < len(col) else None for col in rows] for i in range(width)]
     height, width = len(rows), max((len(r) for r in rows), default=0)
-    snap = ss.snapshot()
-    try:
+    with transaction(ss, whole=[sheet]):  # rows may be inserted: the sheet's cells move
         if call.q("insertDataOption") == "INSERT_ROWS" and height:
             ss.insert_dimension(sheet, "ROWS", start_r, start_r + height, start_r > 0)
         if start_r + height > sheet.row_count:
@@ -483,9 +475,6 @@ def values_append(call: Call) -> Reply:
             sheet.set_dimension_count("COLUMNS", start_c + width)
         anchor = a1.format_range(sheet.title, start_r, start_r + 1, start_c, start_c + 1)
         reply, written, _ = write_range(call, ss, anchor, {"values": rows}, option)
-    except ApiError:
-        ss.restore(snap)
-        raise
     call.fake.stats.cells_written += reply.get("updatedCells", 0)
     _with_data(call, ss, reply, written, {})
     out["updates"] = reply

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tests.fakes.google_api import cellvalues as cv
+from tests.fakes.google_api.checkpoint import journal_before
 from tests.fakes.google_api.fields import jcopy
 
 Json = dict[str, Any]
@@ -44,6 +45,8 @@ class Sheet:
         self.basic_filter: Json | None = None
         #: embedded charts floating over this sheet: {"chartId", "spec", "position"}
         self.charts: list[Json] = []
+        #: during a write request, each changed cell's value before it (see checkpoint.py)
+        self.journal: dict[tuple[int, int], Json | None] | None = None
 
     # ---- properties the tests read
     @property
@@ -82,11 +85,15 @@ class Sheet:
         return self.cells.get((row, col), {})
 
     def cell_for_write(self, row: int, col: int) -> Json:
+        if self.journal is not None:
+            journal_before(self, (row, col))
         return self.cells.setdefault((row, col), {})
 
     def prune(self, row: int, col: int) -> None:
         cell = self.cells.get((row, col))
         if cell is not None and not cell:
+            if self.journal is not None:
+                journal_before(self, (row, col))
             del self.cells[(row, col)]
 
     def has_value(self, row: int, col: int) -> bool:
@@ -240,6 +247,10 @@ class Spreadsheet:
         self._touch: Callable[[], None] = lambda: None
 
     # ---- lookup
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
     @property
     def title(self) -> str:
         return str(self.props.get("title", ""))
