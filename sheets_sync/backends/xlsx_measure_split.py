@@ -30,7 +30,7 @@ from sheets_sync.backends.xlsx_package import PackageError, read_package
 from sheets_sync.backends.xlsx_read import Source
 
 #: Below this much sheet XML (uncompressed) a second process costs more than it saves.
-SPLIT_MIN_BYTES = 24 * 1024 * 1024
+SPLIT_MIN_BYTES = 1024 * 1024
 #: Workers: each reads its sheets' original parts while this process saves (one core is
 #: free then), and after the save both read and compare at once, one core each.
 WORKERS = 2
