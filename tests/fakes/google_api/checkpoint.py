@@ -6,7 +6,8 @@ copies only what the request can change:
 
 - always: the spreadsheet's own state and every sheet's state apart from its cells (properties,
   merges, rules, charts...: small, and structural edits adjust them across sheets);
-- the whole cell map of each sheet the request names (structural edits rebuild it);
+- the whole cell map of each sheet a structural request names (moving rows rebuilds it;
+  see `JOURNALED` for the kinds that are not structural);
 - for every other sheet, a cell journal: the first time a cell is changed through
   `Sheet.cell_for_write` or `Sheet.prune`, its value before is kept.
 
