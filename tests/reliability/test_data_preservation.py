@@ -459,15 +459,6 @@ def test_the_invariant_sees_a_changed_user_cell(kind: type[XlsxSheet] | type[Goo
         sheet.close()
 
 
-def test_zz_figures() -> None:
-    """Record the suite's figures (runs after both machines in this module)."""
-    record(SUITE, "sequences", FIGURES["sequences"],
-           note="xlsx + google (hypothesis examples, incl. replays)")
-    record(SUITE, "steps", FIGURES["steps"])
-    record(SUITE, "user_cells_changed", FIGURES["user_cells_changed"], must_be=0)
-    assert FIGURES["user_cells_changed"] == 0
-
-
 def test_a_date_typed_where_a_name_goes_does_not_stall_the_google_guard() -> None:
     """A case the state machine found: the Issues tab then shows the date as ISO text,
     which the values read takes for a date; the guard must read its re-read the same way,
@@ -483,3 +474,12 @@ def test_a_date_typed_where_a_name_goes_does_not_stall_the_google_guard() -> Non
         machine.run_sync(as_of=day)
     finally:
         machine.teardown()
+
+def test_zz_figures() -> None:
+    """Record the suite's figures (runs after both machines in this module)."""
+    record(SUITE, "sequences", FIGURES["sequences"],
+           note="xlsx + google (hypothesis examples, incl. replays)")
+    record(SUITE, "steps", FIGURES["steps"])
+    record(SUITE, "user_cells_changed", FIGURES["user_cells_changed"], must_be=0)
+    assert FIGURES["user_cells_changed"] == 0
+

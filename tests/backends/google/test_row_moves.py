@@ -237,4 +237,3 @@ def test_the_reply_reads_as_the_guard_values_read_would() -> None:
         guard_text("G1"), "", guard_text(46329), guard_text("#N/A"), guard_text(True)
     ]
     assert guard_text(CellError("#N/A")) == guard_text("#N/A")
-

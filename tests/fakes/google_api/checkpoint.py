@@ -61,7 +61,7 @@ class Checkpoint:
                 sheet.cells = cells
             sheet.journal = {}
             self.journaled.append(sheet)
-        self.full = _dumps(_canonical(ss)) if self.verify else None
+        self.full = _dumps(_state(ss)) if self.verify else None
 
     def close(self) -> None:
         """Stop journaling (the request is over, applied or rolled back)."""
@@ -87,7 +87,7 @@ class Checkpoint:
             restored.append(copy)
         ss.sheets = restored
         self.journaled = []
-        if self.full is not None and pickle.loads(self.full) != _canonical(ss):
+        if self.full is not None and pickle.loads(self.full) != _state(ss):
             raise AssertionError(
                 "fake: a rolled-back request left changes the checkpoint did not cover"
             )
@@ -111,26 +111,10 @@ def transaction(ss: Spreadsheet, whole: Iterable[Sheet] | None = None) -> Iterat
             point.close()
 
 
-def _canonical(ss: Spreadsheet) -> Any:
-    return (
-        ss.props,
-        ss.named_ranges,
-        ss.dev_meta,
-        [
-            (
-                sheet.props,
-                sorted(sheet.cells.items()),
-                sorted(sheet.row_meta.items()),
-                sorted(sheet.col_meta.items()),
-                sheet.merges,
-                sheet.cond_formats,
-                sheet.protected,
-                sheet.basic_filter,
-                sheet.charts,
-            )
-            for sheet in ss.sheets
-        ],
-    )
+def _state(ss: Spreadsheet) -> Any:
+    from tests.fakes.google_api.persist import spreadsheet  # persist imports state
+
+    return spreadsheet(ss)
 
 
 def journal_before(sheet: Sheet, key: tuple[int, int]) -> None:

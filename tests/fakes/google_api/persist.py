@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tests.fakes.google_api.fields import jcopy
-from tests.fakes.google_api.state import Json, Sheet
+from tests.fakes.google_api.state import Json, Sheet, Spreadsheet
 
 if TYPE_CHECKING:
     from tests.fakes.google_api.core import FakeGoogle
@@ -27,6 +27,16 @@ def _sheet(sheet: Sheet) -> Json:
     }
 
 
+def spreadsheet(ss: Spreadsheet) -> Json:
+    """One spreadsheet's state (not copied: the caller copies or compares it)."""
+    return {
+        "props": ss.props,
+        "sheets": [_sheet(s) for s in ss.sheets],
+        "named_ranges": ss.named_ranges,
+        "dev_meta": ss.dev_meta,
+    }
+
+
 def dump(fake: FakeGoogle) -> Json:
     return jcopy(
         {
@@ -35,15 +45,7 @@ def dump(fake: FakeGoogle) -> Json:
             "user_permission_id": fake.user_permission_id,
             "files": fake.files,
             "permissions": fake.permissions,
-            "spreadsheets": {
-                sid: {
-                    "props": ss.props,
-                    "sheets": [_sheet(s) for s in ss.sheets],
-                    "named_ranges": ss.named_ranges,
-                    "dev_meta": ss.dev_meta,
-                }
-                for sid, ss in fake.spreadsheets.items()
-            },
+            "spreadsheets": {sid: spreadsheet(ss) for sid, ss in fake.spreadsheets.items()},
         }
     )
 
